@@ -1,0 +1,173 @@
+"""The `dtss` command: demo, serve, migrate, createadmin, check, worker, import, manage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dtss.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def cmd_manage(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dtss.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dtss manage", *argv])
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    _setup()
+    _manage("migrate", "--noinput")
+    return 0
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    _setup()
+    _manage("check", "--deploy", "--fail-level", "ERROR")
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    _setup()
+    from dtss.accounts.models import User
+    from dtss.accounts.services import user_create
+
+    if User.objects.filter(username=args.username).exists():
+        print(f"A user named {args.username!r} exists already.", file=sys.stderr)
+        return 1
+    password = args.password or os.environ.get("DTSS_ADMIN_PASSWORD")
+    if not password:
+        import getpass
+
+        password = getpass.getpass("Password: ")
+    user_create(username=args.username, password=password, email=args.email or "",
+                is_superuser=True)
+    print(f"Created superuser {args.username!r}.")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup()
+    from django.conf import settings
+
+    if settings.TASKS_MODE == "redis":
+        _manage("rqworker", "default")
+    elif settings.TASKS_MODE == "database":
+        extra = ["--batch"] if args.once else []
+        _manage("db_worker", *extra)
+    else:
+        print("DTSS_TASKS=immediate runs tasks in the web process; no worker is needed.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup()
+    _manage("migrate", "--noinput")
+    gunicorn = [
+        sys.executable, "-m", "gunicorn", "dtss.wsgi:application",
+        "--bind", args.bind, "--workers", str(args.workers),
+        "--access-logfile", "-", "--timeout", "120",
+    ]
+    return subprocess.call(gunicorn)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    data_dir = Path(os.environ.get("DTSS_DATA_DIR", "./dtss-data")).resolve()
+    if args.reset and data_dir.exists():
+        for name in ("dtss.sqlite3", "dtss.sqlite3-wal", "dtss.sqlite3-shm"):
+            (data_dir / name).unlink(missing_ok=True)
+    os.environ["DTSS_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DTSS_DEBUG", "false")
+    _setup()
+    _manage("migrate", "--noinput", "-v", "0")
+    from dtss.demo.county import DEMO_PASSWORD, demo_accounts, demo_load
+
+    created = demo_load(seed=args.seed, progress=lambda msg: print(msg, flush=True))
+    print("Demo county ready." if created else "Reusing the demo data already in", data_dir)
+    url = f"http://127.0.0.1:{args.port}/"
+    print(f"\nDTSS demo: {url}   (password for every demo account: {DEMO_PASSWORD})")
+    for role, username in demo_accounts():
+        print(f"  {role:<28} {username}")
+    print("\nStop with Ctrl-C.", flush=True)
+    worker = subprocess.Popen([sys.executable, "-m", "dtss.cli", "worker"])  # noqa: S603
+    try:
+        return subprocess.call([  # noqa: S603
+            sys.executable, "-m", "gunicorn", "dtss.wsgi:application",
+            "--bind", f"127.0.0.1:{args.port}", "--workers", "2", "--access-logfile", "-",
+        ])
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        worker.terminate()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _setup()
+    from dtss.orgs.imports import run_import_cli
+
+    return run_import_cli(kind=args.kind, path=args.file, county_code=args.county,
+                          school_code=args.school)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dtss", description="DTSS 數位教學支持系統")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="create a demo county and serve it on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--reset", action="store_true", help="start again from an empty database")
+    p.add_argument("--seed", type=int, default=114)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="run the production web server (gunicorn)")
+    p.add_argument("--bind", default="127.0.0.1:8000")
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("check", help="run Django's deployment checks")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("createadmin", help="create a superuser")
+    p.add_argument("username")
+    p.add_argument("--email")
+    p.add_argument("--password", help="or set DTSS_ADMIN_PASSWORD; asked for when neither")
+    p.set_defaults(func=cmd_createadmin)
+    p = sub.add_parser("worker", help="run background tasks")
+    p.add_argument("--once", action="store_true", help="run what is queued, then stop")
+    p.set_defaults(func=cmd_worker)
+    p = sub.add_parser("import", help="import schools, classes or people from CSV/XLSX")
+    p.add_argument("kind", choices=["schools", "classes", "people"])
+    p.add_argument("file")
+    p.add_argument("--county", required=True, help="county code, e.g. 10008")
+    p.add_argument("--school", help="MOE school code (classes and people)")
+    p.set_defaults(func=cmd_import)
+    sub.add_parser("manage", help="any manage.py command, e.g. dtss manage shell", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "manage":
+        return cmd_manage(argv[1:])
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dtss.core.tenancy import scope_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The navigation entries the signed-in user's roles allow."""
+    user = getattr(request, "user", None)
+    scope = scope_for(user)
+    if not scope.authenticated:
+        return {"nav": []}
+    nav = [(reverse("core:home"), _("Home"))]
+    if scope.is_staff_level:
+        nav.append((reverse("orgs:school_list"), _("Schools")))
+        nav.append((reverse("orgs:class_list"), _("Classes")))
+        nav.append((reverse("orgs:person_list"), _("People")))
+    if scope.is_county_level and not scope.superuser and scope.county_ids:
+        nav.append((reverse("orgs:office"), _("Promotion office")))
+    if scope.can_administer:
+        nav.append((reverse("imports:list"), _("Imports")))
+        nav.append((reverse("core:audit"), _("Audit log")))
+    return {"nav": nav, "scope": scope}

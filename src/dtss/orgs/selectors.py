@@ -1,0 +1,152 @@
+"""Reads of the organisation tree, and the scope every visibility check starts from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from dtss.core.tenancy import Scope, scope_for
+from dtss.orgs.models import (
+    County,
+    Enrollment,
+    Guardianship,
+    Membership,
+    Person,
+    Role,
+    School,
+    SchoolClass,
+)
+
+
+def scope_compute(*, user: Any) -> Scope:
+    """Build a user's scope from the memberships of the person behind the account."""
+    person_id = getattr(user, "person_id", None)
+    if user.is_superuser:
+        return Scope(authenticated=True, superuser=True, everything=True, person_id=person_id)
+    if person_id is None:
+        return Scope(authenticated=True)
+    rows = list(
+        Membership.objects.filter(person_id=person_id).values_list("role", "county_id", "school_id")
+    )
+    roles = {r for r, _, _ in rows}
+    county_ids = {c for r, c, _ in rows if r in (Role.COUNTY_ADMIN, Role.COUNTY_STAFF)}
+    admin_county_ids = {c for r, c, _ in rows if r == Role.COUNTY_ADMIN}
+    admin_school_ids = {s for r, _, s in rows if r == Role.SCHOOL_ADMIN}
+    teacher_school_ids = {s for r, _, s in rows if r == Role.TEACHER}
+    student_school_ids = {s for r, _, s in rows if r == Role.STUDENT}
+    parent_school_ids = {s for r, _, s in rows if r == Role.PARENT}
+    child_ids: set[int] = set()
+    if Role.PARENT in roles:
+        child_ids = set(
+            Guardianship.objects.filter(parent_id=person_id).values_list("child_id", flat=True)
+        )
+    return Scope(
+        authenticated=True,
+        everything=Role.MOE_VIEWER in roles,
+        county_ids=frozenset(county_ids),
+        admin_county_ids=frozenset(admin_county_ids),
+        staff_school_ids=frozenset(admin_school_ids | teacher_school_ids),
+        admin_school_ids=frozenset(admin_school_ids),
+        teacher_school_ids=frozenset(teacher_school_ids),
+        student_school_ids=frozenset(student_school_ids),
+        parent_school_ids=frozenset(parent_school_ids),
+        person_id=person_id,
+        child_ids=frozenset(child_ids),
+        roles=frozenset(roles),
+    )
+
+
+def school_list(
+    *,
+    user: Any,
+    query: str = "",
+    district: str = "",
+    stage: str = "",
+    area: str = "",
+    county: str = "",
+    order: str = "code",
+) -> QuerySet[School]:
+    qs = School.objects.visible_to(user).select_related("county", "district")
+    if query:
+        qs = qs.filter(Q(name_zh__icontains=query) | Q(name_en__icontains=query) | Q(code=query))
+    if county:
+        qs = qs.filter(county__code=county)
+    if district:
+        qs = qs.filter(district__public_id=district) if _is_uuid(district) else qs.none()
+    if stage:
+        qs = qs.filter(stage=stage)
+    if area:
+        qs = qs.filter(area=area)
+    allowed = {"code", "-code", "name_zh", "-name_zh", "student_count", "-student_count"}
+    return qs.order_by(order if order in allowed else "code")
+
+
+def person_list(
+    *, user: Any, query: str = "", role: str = "", school: School | None = None
+) -> QuerySet[Person]:
+    qs = Person.objects.visible_to(user)
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(external_id=query) | Q(email__iexact=query))
+    if role or school is not None:
+        m = Membership.objects.all()
+        if role:
+            m = m.filter(role=role)
+        if school is not None:
+            m = m.filter(school=school)
+        qs = qs.filter(pk__in=m.values("person_id"))
+    return qs.order_by("name", "id")
+
+
+def class_list(*, user: Any, school: School | None = None) -> QuerySet[SchoolClass]:
+    qs = SchoolClass.objects.visible_to(user).select_related("school", "term", "homeroom_teacher")
+    if school is not None:
+        qs = qs.filter(school=school)
+    return qs.annotate(student_total=Count("enrollments")).order_by(
+        "school__code", "-term__roc_year", "-term__semester", "grade", "number"
+    )
+
+
+def class_roster(*, school_class: SchoolClass) -> QuerySet[Enrollment]:
+    return school_class.enrollments.select_related("student").order_by("seat_number")
+
+
+def county_for_user(*, user: Any) -> County | None:
+    """The county a county-level user works in (the first, when several)."""
+    scope = scope_for(user)
+    ids = sorted(scope.county_ids)
+    return County.objects.filter(pk=ids[0]).first() if ids else None
+
+
+def schools_of_user(*, user: Any) -> QuerySet[School]:
+    scope = scope_for(user)
+    ids = scope.staff_school_ids | scope.student_school_ids | scope.parent_school_ids
+    return School.objects.filter(pk__in=ids).select_related("county")
+
+
+def children_of(*, user: Any) -> QuerySet[Person]:
+    scope = scope_for(user)
+    return Person.objects.filter(pk__in=scope.child_ids).order_by("name")
+
+
+def current_enrollments(*, people: QuerySet[Person] | list[Person]) -> dict[int, Enrollment]:
+    """The latest enrolment per student, for showing school and class beside names."""
+    rows = (
+        Enrollment.objects.filter(student__in=people)
+        .select_related("school", "school_class", "school_class__term")
+        .order_by("student_id", "-school_class__term__roc_year", "-school_class__term__semester")
+    )
+    out: dict[int, Enrollment] = {}
+    for row in rows:
+        out.setdefault(row.student_id, row)
+    return out
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dtss.api.urls import api
+
+urlpatterns = [
+    path("", include("dtss.core.urls")),
+    path("accounts/", include("dtss.accounts.urls")),
+    path("orgs/", include("dtss.orgs.urls")),
+    path("imports/", include("dtss.orgs.import_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
