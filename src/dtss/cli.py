@@ -55,8 +55,9 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
         import getpass
 
         password = getpass.getpass("Password: ")
-    user_create(username=args.username, password=password, email=args.email or "",
-                is_superuser=True)
+    user_create(
+        username=args.username, password=password, email=args.email or "", is_superuser=True
+    )
     print(f"Created superuser {args.username!r}.")
     return 0
 
@@ -79,9 +80,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _setup()
     _manage("migrate", "--noinput")
     gunicorn = [
-        sys.executable, "-m", "gunicorn", "dtss.wsgi:application",
-        "--bind", args.bind, "--workers", str(args.workers),
-        "--access-logfile", "-", "--timeout", "120",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "dtss.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
     ]
     return subprocess.call(gunicorn)
 
@@ -102,14 +112,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     url = f"http://127.0.0.1:{args.port}/"
     print(f"\nDTSS demo: {url}   (password for every demo account: {DEMO_PASSWORD})")
     for role, username in demo_accounts():
-        print(f"  {role:<28} {username}")
+        print(f"  {username:<14} {role}")
     print("\nStop with Ctrl-C.", flush=True)
-    worker = subprocess.Popen([sys.executable, "-m", "dtss.cli", "worker"])  # noqa: S603
+    worker = subprocess.Popen([sys.executable, "-m", "dtss.cli", "worker"])
     try:
-        return subprocess.call([  # noqa: S603
-            sys.executable, "-m", "gunicorn", "dtss.wsgi:application",
-            "--bind", f"127.0.0.1:{args.port}", "--workers", "2", "--access-logfile", "-",
-        ])
+        return subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "dtss.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{args.port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ]
+        )
     except KeyboardInterrupt:
         return 0
     finally:
@@ -118,10 +138,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     _setup()
-    from dtss.orgs.imports import run_import_cli
+    from dtss.imports.cli import run_import_cli
 
-    return run_import_cli(kind=args.kind, path=args.file, county_code=args.county,
-                          school_code=args.school)
+    return run_import_cli(
+        kind=args.kind, path=args.file, county_code=args.county, school_code=args.school
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -48,10 +48,12 @@ class World:
 
 
 def _user(world: World, name: str, county: Any, person_name: str) -> Any:
-    person = org_services.person_create(county=county, name=person_name, external_id=name,
-                                        email=f"{name}@example.org")
-    user = User.objects.create_user(username=name, password=PASSWORD, email=f"{name}@example.org",
-                                    person=person)
+    person = org_services.person_create(
+        county=county, name=person_name, external_id=name, email=f"{name}@example.org"
+    )
+    user = User.objects.create_user(
+        username=name, password=PASSWORD, email=f"{name}@example.org", person=person
+    )
     world.people[name] = person
     world.users[name] = user
     return person
@@ -66,17 +68,23 @@ def world(db: Any) -> World:
     da = org_services.district_create(county=a, code="A1", name_zh="南投市", name_en="Nantou City")
     db_ = org_services.district_create(county=b, code="B1", name_zh="宜蘭市", name_en="Yilan City")
     w.schools["A-elem"] = org_services.school_create(
-        district=da, code="083601", name_zh="南投國小", stage="elementary", student_count=300)
+        district=da, code="083601", name_zh="南投國小", stage="elementary", student_count=300
+    )
     w.schools["A-junior"] = org_services.school_create(
-        district=da, code="083501", name_zh="南投國中", stage="junior", student_count=500)
+        district=da, code="083501", name_zh="南投國中", stage="junior", student_count=500
+    )
     w.schools["B-elem"] = org_services.school_create(
-        district=db_, code="024601", name_zh="宜蘭國小", stage="elementary", student_count=200)
+        district=db_, code="024601", name_zh="宜蘭國小", stage="elementary", student_count=200
+    )
     term = org_services.term_get_or_create(roc_year=114, semester=1)
 
     moe = _user(w, "moe", a, "部端檢視者")
     org_services.membership_create(person=moe, role=Role.MOE_VIEWER)
-    for name, county, role in [("a_admin", a, Role.COUNTY_ADMIN), ("a_staff", a, Role.COUNTY_STAFF),
-                               ("b_admin", b, Role.COUNTY_ADMIN)]:
+    for name, county, role in [
+        ("a_admin", a, Role.COUNTY_ADMIN),
+        ("a_staff", a, Role.COUNTY_STAFF),
+        ("b_admin", b, Role.COUNTY_ADMIN),
+    ]:
         p = _user(w, name, county, name)
         org_services.membership_create(person=p, role=role, county=county)
     for name, school_key, role, title in [
@@ -91,17 +99,31 @@ def world(db: Any) -> World:
         org_services.membership_create(person=p, role=role, school=school, title=title)
 
     w.classes["A-elem 5-1"] = org_services.class_create(
-        school=w.schools["A-elem"], term=term, grade=5, number=1,
-        homeroom_teacher=w.people["elem_teacher"])
+        school=w.schools["A-elem"],
+        term=term,
+        grade=5,
+        number=1,
+        homeroom_teacher=w.people["elem_teacher"],
+    )
     w.classes["A-junior 7-1"] = org_services.class_create(
-        school=w.schools["A-junior"], term=term, grade=7, number=1,
-        homeroom_teacher=w.people["junior_teacher"])
+        school=w.schools["A-junior"],
+        term=term,
+        grade=7,
+        number=1,
+        homeroom_teacher=w.people["junior_teacher"],
+    )
     w.classes["B-elem 3-2"] = org_services.class_create(
-        school=w.schools["B-elem"], term=term, grade=3, number=2,
-        homeroom_teacher=w.people["b_teacher"])
-    for name, class_key, seat in [("elem_student", "A-elem 5-1", 1),
-                                  ("elem_student2", "A-elem 5-1", 2),
-                                  ("b_student", "B-elem 3-2", 1)]:
+        school=w.schools["B-elem"],
+        term=term,
+        grade=3,
+        number=2,
+        homeroom_teacher=w.people["b_teacher"],
+    )
+    for name, class_key, seat in [
+        ("elem_student", "A-elem 5-1", 1),
+        ("elem_student2", "A-elem 5-1", 2),
+        ("b_student", "B-elem 3-2", 1),
+    ]:
         school_class = w.classes[class_key]
         p = _user(w, name, school_class.county, name)
         org_services.enrollment_create(student=p, school_class=school_class, seat_number=seat)

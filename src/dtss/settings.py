@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dtss.core",
     "dtss.orgs",
     "dtss.accounts",
+    "dtss.imports",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +112,9 @@ TEMPLATES = [
 
 # Database: an SQLite file in the data directory unless DTSS_DATABASE_URL says otherwise.
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'dtss.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
@@ -158,7 +161,9 @@ USE_TZ = True
 LANGUAGE_COOKIE_NAME = "dtss_language"
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -171,16 +176,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Email: SMTP when DTSS_EMAIL_HOST is set, otherwise messages are written to files in the
 # data directory (the demo's password-reset mails land in dtss-data/mail/).
-EMAIL_HOST = env("EMAIL_HOST")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = envint("EMAIL_PORT", 587)
-    EMAIL_HOST_USER = env("EMAIL_USER")
-    EMAIL_HOST_PASSWORD = env("EMAIL_PASSWORD")
-    EMAIL_USE_TLS = envbool("EMAIL_TLS", True)
+if env("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env("EMAIL_HOST"),
+                "port": envint("EMAIL_PORT", 587),
+                "username": env("EMAIL_USER"),
+                "password": env("EMAIL_PASSWORD"),
+                "use_tls": envbool("EMAIL_TLS", True),
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "DTSS <noreply@dtss.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -202,7 +217,9 @@ else:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -7,7 +7,7 @@ urlpatterns = [
     path("", include("dtss.core.urls")),
     path("accounts/", include("dtss.accounts.urls")),
     path("orgs/", include("dtss.orgs.urls")),
-    path("imports/", include("dtss.orgs.import_urls")),
+    path("imports/", include("dtss.imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -22,7 +22,10 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     username = str(credentials.get("username", ""))[:150]
-    audit_record(actor=None, action="auth.login_failed", request=request,
-                 detail={"username": username})
+    audit_record(
+        actor=None, action="auth.login_failed", request=request, detail={"username": username}
+    )

@@ -40,8 +40,9 @@ def user_create(
         user.set_unusable_password()
     user.full_clean()
     user.save()
-    audit_record(actor=actor, action="user.create", obj=user,
-                 county=getattr(person, "county", None))
+    audit_record(
+        actor=actor, action="user.create", obj=user, county=getattr(person, "county", None)
+    )
     return user
 
 

@@ -61,7 +61,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
         expires = timezone.now() + timedelta(days=days) if days else None
         try:
             _token, new_key = api_token_create(
-                user=request.user, name=form.cleaned_data["name"], expires_at=expires,
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_at=expires,
                 request=request,
             )
         except ValidationError as exc:
@@ -69,7 +71,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
         else:
             form = ApiTokenForm()
     items = ApiToken.objects.filter(user=request.user)
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": items, "new_key": new_key})
+    return render(
+        request, "accounts/tokens.html", {"form": form, "tokens": items, "new_key": new_key}
+    )
 
 
 @login_required

@@ -7,13 +7,11 @@ from `get_visible_or_404`. An object outside the scope is a 404, the same as a m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from django.db import models
 from django.http import Http404
-
-M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
-def get_visible_or_404(
+def get_visible_or_404[M: models.Model](
     model: type[M], user: Any, public_id: UUID | str, *, write: bool = False
 ) -> M:
     """Fetch one tenant object by public id; another tenant's object is a 404 like a missing one."""

@@ -27,14 +27,14 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name_zh
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class County(BaseModel, BilingualName):
@@ -401,7 +401,11 @@ class PromotionOffice(TenantModel):
     county = models.OneToOneField(County, on_delete=models.PROTECT, related_name="office")
     name = models.CharField(_("name"), max_length=100)
     convener = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("convener"),
     )
     established_on = models.DateField(_("established on"), null=True, blank=True)
@@ -433,7 +437,11 @@ class OfficeGroup(TenantModel):
     name = models.CharField(_("name"), max_length=100)
     duties = models.TextField(_("duties"), blank=True)
     lead = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("group lead"),
     )
     members = models.ManyToManyField(Person, blank=True, related_name="office_groups")
@@ -481,12 +489,20 @@ class OfficeTask(TenantModel):
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(WorkPlan, on_delete=models.CASCADE, related_name="tasks")
     group = models.ForeignKey(
-        OfficeGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks",
+        OfficeGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
         verbose_name=_("group"),
     )
     title = models.CharField(_("task"), max_length=200)
     owner = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("owner"),
     )
     due_date = models.DateField(_("due"), null=True, blank=True)

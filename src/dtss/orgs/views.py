@@ -46,30 +46,66 @@ def _staff_only(request: HttpRequest) -> None:
 @login_required
 def school_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    params = {k: request.GET.get(k, "").strip() for k in ("q", "district", "stage", "area", "order")}
+    params = {
+        k: request.GET.get(k, "").strip() for k in ("q", "district", "stage", "area", "order")
+    }
     qs = selectors.school_list(
-        user=request.user, query=params["q"], district=params["district"], stage=params["stage"],
-        area=params["area"], order=params["order"] or "code",
+        user=request.user,
+        query=params["q"],
+        district=params["district"],
+        stage=params["stage"],
+        area=params["area"],
+        order=params["order"] or "code",
     )
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="schools.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
         writer = csv.writer(response)
-        writer.writerow(["code", "name_zh", "name_en", "county", "district", "stage", "ownership",
-                         "area", "student_count"])
+        writer.writerow(
+            [
+                "code",
+                "name_zh",
+                "name_en",
+                "county",
+                "district",
+                "stage",
+                "ownership",
+                "area",
+                "student_count",
+            ]
+        )
         for s in qs:
-            writer.writerow([s.code, s.name_zh, s.name_en, s.county.name_zh, s.district.name_zh,
-                             s.stage, s.ownership, s.area, s.student_count])
+            writer.writerow(
+                [
+                    s.code,
+                    s.name_zh,
+                    s.name_en,
+                    s.county.name_zh,
+                    s.district.name_zh,
+                    s.stage,
+                    s.ownership,
+                    s.area,
+                    s.student_count,
+                ]
+            )
         return response
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     districts = District.objects.visible_to(request.user).order_by("county", "code")
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "orgs/school_list.html", {
-        "page": page, "params": params, "districts": districts, "stages": School.Stage.choices,
-        "areas": School.Area.choices, "querystring": query.urlencode(),
-    })
+    return render(
+        request,
+        "orgs/school_list.html",
+        {
+            "page": page,
+            "params": params,
+            "districts": districts,
+            "stages": School.Stage.choices,
+            "areas": School.Area.choices,
+            "querystring": query.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -79,13 +115,20 @@ def school_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     scope = scope_for(request.user)
     staff = (
         Membership.objects.filter(school=school, role__in=[Role.SCHOOL_ADMIN, Role.TEACHER])
-        .select_related("person").order_by("role", "person__name")
+        .select_related("person")
+        .order_by("role", "person__name")
     )
     classes = selectors.class_list(user=request.user, school=school)
-    return render(request, "orgs/school_detail.html", {
-        "school": school, "staff": staff, "classes": classes,
-        "can_edit": scope.may_administer_school(school),
-    })
+    return render(
+        request,
+        "orgs/school_detail.html",
+        {
+            "school": school,
+            "staff": staff,
+            "classes": classes,
+            "can_edit": scope.may_administer_school(school),
+        },
+    )
 
 
 @login_required
@@ -94,8 +137,12 @@ def school_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     form = SchoolForm(request.POST or None, instance=School.objects.get(pk=school.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.school_update(school=school, actor=request.user, request=request,
-                                   **{f: form.cleaned_data[f] for f in form.Meta.fields})
+            services.school_update(
+                school=school,
+                actor=request.user,
+                request=request,
+                **{f: form.cleaned_data[f] for f in form.Meta.fields},
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -124,9 +171,15 @@ def class_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     scope = scope_for(request.user)
     is_staff = school_class.school_id in scope.staff_school_ids or scope.is_county_level
     roster = selectors.class_roster(school_class=school_class) if is_staff else []
-    return render(request, "orgs/class_detail.html", {
-        "school_class": school_class, "roster": roster, "is_staff": is_staff,
-    })
+    return render(
+        request,
+        "orgs/class_detail.html",
+        {
+            "school_class": school_class,
+            "roster": roster,
+            "is_staff": is_staff,
+        },
+    )
 
 
 @login_required
@@ -139,10 +192,17 @@ def person_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "orgs/person_list.html", {
-        "page": page, "q": q, "role": role, "roles": Role.choices,
-        "querystring": query.urlencode(),
-    })
+    return render(
+        request,
+        "orgs/person_list.html",
+        {
+            "page": page,
+            "q": q,
+            "role": role,
+            "roles": Role.choices,
+            "querystring": query.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -154,16 +214,24 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if is_student and scope.person_id != person.pk and scope.is_staff_level:
         # DESIGN rule 6: every read of a student's record by staff is in the audit log.
         school = next((m.school for m in memberships if m.role == Role.STUDENT), None)
-        audit_record(actor=request.user, action="student.read", obj=person, request=request,
-                     school=school)
+        audit_record(
+            actor=request.user, action="student.read", obj=person, request=request, school=school
+        )
     enrollments = person.enrollments.select_related("school_class", "school_class__term", "school")
     guardians = person.guardian_links.select_related("parent")
     children = person.children_links.select_related("child")
-    return render(request, "orgs/person_detail.html", {
-        "person": person, "memberships": memberships, "enrollments": enrollments,
-        "guardians": guardians, "children": children,
-        "show_contacts": scope.is_staff_level or scope.person_id == person.pk,
-    })
+    return render(
+        request,
+        "orgs/person_detail.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "enrollments": enrollments,
+            "guardians": guardians,
+            "children": children,
+            "show_contacts": scope.is_staff_level or scope.person_id == person.pk,
+        },
+    )
 
 
 @login_required
@@ -175,18 +243,26 @@ def office(request: HttpRequest) -> HttpResponse:
     office = PromotionOffice.objects.visible_to(request.user).filter(county=county).first()
     can_edit = scope.may_administer_county(county.pk)
     groups = (
-        OfficeGroup.objects.visible_to(request.user).filter(county=county)
-        .prefetch_related("members").select_related("lead")
+        OfficeGroup.objects.visible_to(request.user)
+        .filter(county=county)
+        .prefetch_related("members")
+        .select_related("lead")
     )
     plans = (
-        WorkPlan.objects.visible_to(request.user).filter(county=county)
+        WorkPlan.objects.visible_to(request.user)
+        .filter(county=county)
         .prefetch_related("tasks__group", "tasks__owner")
     )
-    county_people = selectors.person_list(user=request.user).filter(
-        memberships__county=county, memberships__school__isnull=True
-    ).distinct()
+    county_people = (
+        selectors.person_list(user=request.user)
+        .filter(memberships__county=county, memberships__school__isnull=True)
+        .distinct()
+    )
     ctx = {
-        "county": county, "office": office, "groups": groups, "plans": plans,
+        "county": county,
+        "office": office,
+        "groups": groups,
+        "plans": plans,
         "can_edit": can_edit,
         "group_form": OfficeGroupForm(),
         "member_form": OfficeMemberForm(groups=groups, people=county_people),
@@ -200,7 +276,8 @@ def _office_for_admin(request: HttpRequest) -> PromotionOffice:
     county = selectors.county_for_user(user=request.user)
     office = (
         PromotionOffice.objects.visible_to(request.user, write=True).filter(county=county).first()
-        if county else None
+        if county
+        else None
     )
     if office is None:
         raise Http404
@@ -220,8 +297,11 @@ def office_group_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Group added."))
     else:
-        messages.error(request, _("Check the group's fields: %(errors)s") % {
-            "errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())})
+        messages.error(
+            request,
+            _("Check the group's fields: %(errors)s")
+            % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())},
+        )
     return redirect("orgs:office")
 
 
@@ -233,8 +313,9 @@ def office_member_add(request: HttpRequest) -> HttpResponse:
     people = selectors.person_list(user=request.user)
     form = OfficeMemberForm(request.POST, groups=groups, people=people)
     if form.is_valid():
-        services.office_group_add_member(group=form.cleaned_data["group"],
-                                         person=form.cleaned_data["person"], actor=request.user)
+        services.office_group_add_member(
+            group=form.cleaned_data["group"], person=form.cleaned_data["person"], actor=request.user
+        )
         messages.success(request, _("Member added."))
     else:
         messages.error(request, _("Choose a group and a person of your county."))
@@ -261,6 +342,7 @@ def office_task_status(request: HttpRequest, public_id: str) -> HttpResponse:
     task = get_visible_or_404(OfficeTask, request.user, public_id, write=True)
     form = TaskStatusForm(request.POST)
     if form.is_valid():
-        services.office_task_set_status(task=task, status=form.cleaned_data["status"],
-                                        actor=request.user, request=request)
+        services.office_task_set_status(
+            task=task, status=form.cleaned_data["status"], actor=request.user, request=request
+        )
     return redirect("orgs:office")
