@@ -87,3 +87,39 @@ def api_token_authenticate(*, key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def user_invite(*, person: Any, username: str, email: str, actor: Any, request: Any) -> User:
+    """Give a person a login: the account starts without a password and a link to set one
+    is emailed to them."""
+    from django.contrib.auth.forms import PasswordResetForm
+
+    if User.objects.filter(person=person).exists():
+        raise ValidationError({"username": _("This person already has an account.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    user = user_create(username=username, password=None, person=person, email=email, actor=actor)
+    form = PasswordResetForm({"email": email})
+    if form.is_valid():
+        # A user without a usable password gets no reset mail from Django's form, so send the
+        # same mail directly for this one user.
+        from django.contrib.auth.tokens import default_token_generator
+        from django.contrib.sites.shortcuts import get_current_site
+        from django.utils.encoding import force_bytes
+        from django.utils.http import urlsafe_base64_encode
+
+        site = get_current_site(request)
+        form.send_mail(
+            "accounts/invite_subject.txt",
+            "accounts/invite_email.txt",
+            {
+                "email": email, "domain": site.domain, "site_name": site.name,
+                "uid": urlsafe_base64_encode(force_bytes(user.pk)), "user": user,
+                "token": default_token_generator.make_token(user),
+                "protocol": "https" if request.is_secure() else "http",
+            },
+            None,
+            email,
+        )
+    return user

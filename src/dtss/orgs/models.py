@@ -449,7 +449,7 @@ class OfficeGroup(TenantModel):
     TENANT_SCHOOL_FIELD = None
 
     class Meta:
-        ordering = ["office", "kind", "name"]
+        ordering = ["office", "created_at", "name"]
         constraints = [
             models.UniqueConstraint(fields=["office", "name"], name="office_group_unique"),
         ]

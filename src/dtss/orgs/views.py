@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -268,6 +269,7 @@ def office(request: HttpRequest) -> HttpResponse:
         "member_form": OfficeMemberForm(groups=groups, people=county_people),
         "task_form": OfficeTaskForm(groups=groups),
         "statuses": OfficeTask.Status.choices,
+        "today": timezone.localdate(),
     }
     return render(request, "orgs/office.html", ctx)
 
@@ -345,4 +347,96 @@ def office_task_status(request: HttpRequest, public_id: str) -> HttpResponse:
         services.office_task_set_status(
             task=task, status=form.cleaned_data["status"], actor=request.user, request=request
         )
+    return redirect("orgs:office")
+
+
+@login_required
+def person_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Add one teacher, administrator, student or parent to a school."""
+    from dtss.orgs.forms import PersonAddForm
+
+    school = get_visible_or_404(School, request.user, public_id, write=True)
+    classes = SchoolClass.objects.filter(school=school).select_related("term")
+    form = PersonAddForm(request.POST or None, classes=classes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.school_person_add(
+                school=school, actor=request.user, name=data["name"], role=data["role"],
+                title=data["title"] if data["role"] == Role.SCHOOL_ADMIN else "",
+                external_id=data["external_id"], gender=data["gender"], email=data["email"],
+                phone=data["phone"], school_class=data["school_class"],
+                seat_number=data["seat_number"], child_external_id=data["child_external_id"],
+                relation=data["relation"] or "guardian",
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": person.name})
+            return redirect("orgs:person_detail", public_id=person.public_id)
+    return render(request, "orgs/person_add.html", {"school": school, "form": form})
+
+
+@login_required
+def person_invite(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Give a person a login; they receive an email with a link to set their password."""
+    from dtss.accounts.services import user_invite
+    from dtss.orgs.forms import AccountInviteForm
+
+    person = get_visible_or_404(Person, request.user, public_id, write=True)
+    form = AccountInviteForm(
+        request.POST or None,
+        initial={"username": person.external_id or "", "email": person.email},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_invite(person=person, username=form.cleaned_data["username"],
+                        email=form.cleaned_data["email"], actor=request.user, request=request)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The account was created and an email was sent."))
+            return redirect("orgs:person_detail", public_id=person.public_id)
+    return render(request, "orgs/person_invite.html", {"person": person, "form": form})
+
+
+@login_required
+def office_create(request: HttpRequest) -> HttpResponse:
+    """Record the county's Digital Learning Promotion Office (strategy L2.D1)."""
+    from dtss.orgs.forms import OfficeForm
+
+    county = selectors.county_for_user(user=request.user)
+    if county is None or not scope_for(request.user).may_administer_county(county.pk):
+        raise Http404
+    if PromotionOffice.objects.filter(county=county).exists():
+        return redirect("orgs:office")
+    people = selectors.person_list(user=request.user).filter(
+        memberships__county=county, memberships__school__isnull=True
+    ).distinct()
+    form = OfficeForm(request.POST or None, people=people,
+                      initial={"name": f"{county.name_zh}數位學習推動辦公室"})
+    if request.method == "POST" and form.is_valid():
+        services.office_create(county=county, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The office was recorded."))
+        return redirect("orgs:office")
+    return render(request, "orgs/office_create.html", {"county": county, "form": form})
+
+
+@login_required
+@require_POST
+def office_plan_add(request: HttpRequest) -> HttpResponse:
+    from dtss.orgs.forms import WorkPlanForm
+
+    office = _office_for_admin(request)
+    form = WorkPlanForm(request.POST)
+    if form.is_valid():
+        services.work_plan_create(office=office, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Work plan added."))
+    else:
+        messages.error(request, _("A work plan needs an academic year (e.g. 115) and a title."))
     return redirect("orgs:office")
