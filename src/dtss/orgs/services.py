@@ -420,7 +420,9 @@ def school_upsert(
             raise ValidationError(_("A new school needs its name and stage."))
         return school_create(district=district, code=code, actor=actor, **given), True
     if school.county_id != district.county_id:
-        raise ValidationError({"code": _("This school code belongs to a school of another county.")})
+        raise ValidationError(
+            {"code": _("This school code belongs to a school of another county.")}
+        )
     changed: dict[str, list[str]] = {}
     if school.district_id != district.pk:
         changed["district"] = [str(school.district_id), str(district.pk)]
@@ -538,7 +540,9 @@ def enrollment_place(
     """Seat the student in the class. A student seated in another class of the same school and
     term is moved (one class per term); created is True when they had no seat that term."""
     enrollment = Enrollment.objects.filter(
-        student=student, school_id=school_class.school_id, school_class__term_id=school_class.term_id
+        student=student,
+        school_id=school_class.school_id,
+        school_class__term_id=school_class.term_id,
     ).first()
     if enrollment is None:
         return enrollment_create(student=student, school_class=school_class,
@@ -551,7 +555,9 @@ def enrollment_place(
 
 
 @transaction.atomic
-def guardianship_ensure(*, parent: Person, child: Person, relation: str) -> tuple[Guardianship, bool]:
+def guardianship_ensure(
+    *, parent: Person, child: Person, relation: str
+) -> tuple[Guardianship, bool]:
     """The parent–child link: created when missing, its relation updated otherwise."""
     link = Guardianship.objects.filter(parent=parent, child=child).first()
     if link is None:
