@@ -209,10 +209,30 @@ elif TASKS_MODE == "redis":
     INSTALLED_APPS += ["django_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
 elif TASKS_MODE == "immediate":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 else:
     raise ImproperlyConfigured("DTSS_TASKS must be database, redis or immediate")
+
+# Cache, shared by the web workers and the task worker (e.g. progress of long imports): files in
+# the data directory by default, Redis by DTSS_CACHE=redis, per-process memory by DTSS_CACHE=memory.
+CACHE_MODE = env("CACHE", "redis" if TASKS_MODE == "redis" else "file")
+if CACHE_MODE == "redis":
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+elif CACHE_MODE == "file":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+elif CACHE_MODE == "memory":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured("DTSS_CACHE must be file, redis or memory")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
