@@ -53,3 +53,12 @@ def test_healthz(db: None) -> None:
 def test_static_files_are_served_by_the_app(db: None) -> None:
     response = Client().get("/static/dtss/app.css")
     assert response.status_code == 200
+
+
+def test_chinese_is_the_default_whatever_the_browser_says(world: World) -> None:
+    client = world.client("elem_teacher")
+    body = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-Hant-TW"' in body and "我的學校" in body
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert 'lang="en"' in body and "My schools" in body
