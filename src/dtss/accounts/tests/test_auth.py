@@ -22,8 +22,11 @@ def test_login_and_logout_are_audited(world: World) -> None:
     assert response.status_code == 302 and response["Location"] == reverse("core:home")
     assert client.get(reverse("core:home")).status_code == 200
     client.post(reverse("accounts:logout"))
-    actions = list(AuditEntry.objects.filter(actor=world.users["elem_teacher"])
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(actor=world.users["elem_teacher"]).values_list(
+            "action", flat=True
+        )
+    )
     assert "auth.login" in actions and "auth.logout" in actions
     assert client.get(reverse("core:home")).status_code == 302
 
@@ -32,8 +35,9 @@ def test_wrong_password_shows_error_and_is_audited(world: World) -> None:
     response = _login(Client(), "elem_teacher", "wrong")
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
-    assert AuditEntry.objects.filter(action="auth.login_failed",
-                                     detail__username="elem_teacher").exists()
+    assert AuditEntry.objects.filter(
+        action="auth.login_failed", detail__username="elem_teacher"
+    ).exists()
 
 
 def test_lockout_after_repeated_failures(world: World, settings: object) -> None:
@@ -50,15 +54,22 @@ def test_lockout_after_repeated_failures(world: World, settings: object) -> None
 
 def test_password_reset_by_email(world: World) -> None:
     client = Client()
-    response = client.post(reverse("accounts:password_reset"), {"email": "elem_teacher@example.org"})
+    response = client.post(
+        reverse("accounts:password_reset"), {"email": "elem_teacher@example.org"}
+    )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)
     assert link, mail.outbox[0].body
     response = client.get(link.group(1), follow=True)
     form_url = response.redirect_chain[-1][0]
-    response = client.post(form_url, {"new_password1": "a-much-better-passphrase-7",
-                                      "new_password2": "a-much-better-passphrase-7"})
+    response = client.post(
+        form_url,
+        {
+            "new_password1": "a-much-better-passphrase-7",
+            "new_password2": "a-much-better-passphrase-7",
+        },
+    )
     assert response.status_code == 302
     assert _login(Client(), "elem_teacher", "a-much-better-passphrase-7").status_code == 302
     # An unknown address sends nothing and reveals nothing.
@@ -69,9 +80,14 @@ def test_password_reset_by_email(world: World) -> None:
 
 def test_password_change(world: World) -> None:
     client = world.client("elem_parent")
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": PASSWORD, "new_password1": "another-long-passphrase-9",
-        "new_password2": "another-long-passphrase-9"})
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-passphrase-9",
+            "new_password2": "another-long-passphrase-9",
+        },
+    )
     assert response.status_code == 302
     world.users["elem_parent"].refresh_from_db()
     assert world.users["elem_parent"].check_password("another-long-passphrase-9")

@@ -22,7 +22,8 @@ def test_demo_is_a_plausible_county(demo: None) -> None:
     assert nantou.count() == 25
     assert set(nantou.values_list("stage", flat=True)) == set(School.Stage.values)
     assert {"general", "remote", "very_remote", "extremely_remote"} <= set(
-        nantou.values_list("area", flat=True))
+        nantou.values_list("area", flat=True)
+    )
     students = Enrollment.objects.filter(county__code="10008").count()
     assert 5000 <= students <= 8000
     assert SchoolClass.objects.count() > 200
@@ -44,8 +45,9 @@ def test_demo_runs_once(demo: None) -> None:
 def test_every_demo_account_logs_in_and_sees_only_its_scope(demo: None) -> None:
     for _label, username in demo_accounts():
         client = Client()
-        response = client.post(reverse("accounts:login"),
-                               {"username": username, "password": DEMO_PASSWORD})
+        response = client.post(
+            reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 302, username
         assert client.get(reverse("core:home")).status_code == 200, username
     scope = scope_for(User.objects.get(username="county.admin"))
@@ -66,5 +68,6 @@ def test_demo_parent_has_two_children_at_two_schools(demo: None) -> None:
     homeroom = SchoolClass.objects.get(homeroom_teacher=teacher.person)
     assert Enrollment.objects.filter(school_class=homeroom, student=student.person).exists()
     # The parent's younger child sits in the demo teacher's class too (journeys 5 and 6).
-    assert Enrollment.objects.filter(school_class=homeroom,
-                                     student__in=[g.child for g in links]).exists()
+    assert Enrollment.objects.filter(
+        school_class=homeroom, student__in=[g.child for g in links]
+    ).exists()

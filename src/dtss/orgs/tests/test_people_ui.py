@@ -17,40 +17,73 @@ def _add(world: World, user: str, school: str, **data: object) -> object:
 
 
 def test_school_admin_adds_teacher_student_and_parent(world: World) -> None:
-    response = _add(world, "elem_admin", "A-elem", name="王老師", role="teacher",
-                    external_id="T900")
+    response = _add(
+        world, "elem_admin", "A-elem", name="王老師", role="teacher", external_id="T900"
+    )
     assert response.status_code == 302
     teacher = Person.objects.get(external_id="T900")
-    assert Membership.objects.filter(person=teacher, role="teacher",
-                                     school=world.schools["A-elem"]).exists()
+    assert Membership.objects.filter(
+        person=teacher, role="teacher", school=world.schools["A-elem"]
+    ).exists()
     klass = world.classes["A-elem 5-1"]
-    _add(world, "elem_admin", "A-elem", name="陳小明", role="student", external_id="S900",
-         school_class=klass.pk, seat_number=9)
+    _add(
+        world,
+        "elem_admin",
+        "A-elem",
+        name="陳小明",
+        role="student",
+        external_id="S900",
+        school_class=klass.pk,
+        seat_number=9,
+    )
     student = Person.objects.get(external_id="S900")
     assert Enrollment.objects.filter(student=student, school_class=klass, seat_number=9).exists()
-    _add(world, "elem_admin", "A-elem", name="陳媽媽", role="parent", child_external_id="S900",
-         relation="mother")
+    _add(
+        world,
+        "elem_admin",
+        "A-elem",
+        name="陳媽媽",
+        role="parent",
+        child_external_id="S900",
+        relation="mother",
+    )
     parent = Person.objects.get(name="陳媽媽")
     assert Guardianship.objects.filter(parent=parent, child=student).exists()
-    assert Membership.objects.filter(person=parent, role="parent",
-                                     school=world.schools["A-elem"]).exists()
+    assert Membership.objects.filter(
+        person=parent, role="parent", school=world.schools["A-elem"]
+    ).exists()
 
 
 def test_bad_person_input_names_the_field_and_changes_nothing(world: World) -> None:
     before = Person.objects.count()
     klass = world.classes["A-elem 5-1"]
     # Seat 1 is taken by elem_student.
-    response = _add(world, "elem_admin", "A-elem", name="重複座號", role="student",
-                    school_class=klass.pk, seat_number=1)
+    response = _add(
+        world,
+        "elem_admin",
+        "A-elem",
+        name="重複座號",
+        role="student",
+        school_class=klass.pk,
+        seat_number=1,
+    )
     assert response.status_code == 200
     assert "seat_number" in response.context["form"].errors
     # A class of another school is not a choice.
-    response = _add(world, "elem_admin", "A-elem", name="別校班級", role="student",
-                    school_class=world.classes["A-junior 7-1"].pk, seat_number=5)
+    response = _add(
+        world,
+        "elem_admin",
+        "A-elem",
+        name="別校班級",
+        role="student",
+        school_class=world.classes["A-junior 7-1"].pk,
+        seat_number=5,
+    )
     assert "school_class" in response.context["form"].errors
     # A parent whose child is not at this school.
-    response = _add(world, "elem_admin", "A-elem", name="家長", role="parent",
-                    child_external_id="b_student")
+    response = _add(
+        world, "elem_admin", "A-elem", name="家長", role="parent", child_external_id="b_student"
+    )
     assert "child_external_id" in response.context["form"].errors
     assert Person.objects.count() == before
 
@@ -63,13 +96,17 @@ def test_only_administrators_of_the_school_add_people(world: World) -> None:
 
 def test_invite_creates_login_and_sends_link(world: World) -> None:
     teacher = Person.objects.create(county=world.counties["A"], name="新老師")
-    Membership.objects.create(person=teacher, county=world.counties["A"],
-                              school=world.schools["A-elem"], role="teacher")
+    Membership.objects.create(
+        person=teacher, county=world.counties["A"], school=world.schools["A-elem"], role="teacher"
+    )
     url = reverse("orgs:person_invite", args=[teacher.public_id])
-    assert world.client("junior_admin").post(url, {"username": "x", "email": "x@e.org"}
-                                             ).status_code == 404
-    response = world.client("elem_admin").post(url, {"username": "new.teacher",
-                                                     "email": "new@example.org"})
+    assert (
+        world.client("junior_admin").post(url, {"username": "x", "email": "x@e.org"}).status_code
+        == 404
+    )
+    response = world.client("elem_admin").post(
+        url, {"username": "new.teacher", "email": "new@example.org"}
+    )
     assert response.status_code == 302
     user = User.objects.get(username="new.teacher")
     assert user.person == teacher and not user.has_usable_password()
@@ -78,8 +115,10 @@ def test_invite_creates_login_and_sends_link(world: World) -> None:
     assert link
     client = Client()
     form_url = client.get(link.group(1), follow=True).redirect_chain[-1][0]
-    client.post(form_url, {"new_password1": "first-password-of-mine-3",
-                           "new_password2": "first-password-of-mine-3"})
+    client.post(
+        form_url,
+        {"new_password1": "first-password-of-mine-3", "new_password2": "first-password-of-mine-3"},
+    )
     user.refresh_from_db()
     assert user.check_password("first-password-of-mine-3")
     # A second account for the same person is refused.
@@ -91,14 +130,22 @@ def test_county_admin_records_the_office(world: World) -> None:
     url = reverse("orgs:office_create")
     assert world.client("a_staff").get(url).status_code == 404
     assert world.client("elem_admin").get(url).status_code == 404
-    response = world.client("a_admin").post(url, {
-        "name": "南投縣數位學習推動辦公室", "convener": world.people["a_admin"].pk,
-        "established_on": "2024-08-01", "mission": "統籌"})
+    response = world.client("a_admin").post(
+        url,
+        {
+            "name": "南投縣數位學習推動辦公室",
+            "convener": world.people["a_admin"].pk,
+            "established_on": "2024-08-01",
+            "mission": "統籌",
+        },
+    )
     assert response.status_code == 302
     office = PromotionOffice.objects.get(county=world.counties["A"])
     assert office.convener == world.people["a_admin"]
     # A convener from another county is not a choice.
-    response = world.client("b_admin").post(url, {"name": "宜蘭", "convener": world.people["a_admin"].pk})
+    response = world.client("b_admin").post(
+        url, {"name": "宜蘭", "convener": world.people["a_admin"].pk}
+    )
     assert response.status_code == 200 and "convener" in response.context["form"].errors
     assert not PromotionOffice.objects.filter(county=world.counties["B"]).exists()
 

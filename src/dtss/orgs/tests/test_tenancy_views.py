@@ -17,24 +17,45 @@ from dtss.orgs.models import OfficeTask
 from dtss.orgs.services import office_create, office_task_create, work_plan_create
 
 ALL = [
-    "moe", "a_admin", "a_staff", "b_admin", "elem_admin", "junior_admin", "elem_teacher",
-    "junior_teacher", "b_teacher", "elem_student", "elem_student2", "b_student", "elem_parent",
-    "b_parent", "outsider",
+    "moe",
+    "a_admin",
+    "a_staff",
+    "b_admin",
+    "elem_admin",
+    "junior_admin",
+    "elem_teacher",
+    "junior_teacher",
+    "b_teacher",
+    "elem_student",
+    "elem_student2",
+    "b_student",
+    "elem_parent",
+    "b_parent",
+    "outsider",
 ]
 
 
-def expect(ok: set[str], *, forbidden: set[str] = frozenset(), default: int = 404) -> dict[str, int]:  # type: ignore[assignment]
+def expect(
+    ok: set[str], *, forbidden: set[str] = frozenset(), default: int = 404
+) -> dict[str, int]:  # type: ignore[assignment]
     return {u: 200 if u in ok else 403 if u in forbidden else default for u in ALL}
 
 
-STUDENTS_PARENTS = {"elem_student", "elem_student2", "b_student", "elem_parent", "b_parent",
-                    "outsider"}
+STUDENTS_PARENTS = {
+    "elem_student",
+    "elem_student2",
+    "b_student",
+    "elem_parent",
+    "b_parent",
+    "outsider",
+}
 
 PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     "school A-elem": (
         lambda w: reverse("orgs:school_detail", args=[w.schools["A-elem"].public_id]),
-        expect({"moe", "a_admin", "a_staff", "elem_admin", "elem_teacher"},
-               forbidden=STUDENTS_PARENTS),
+        expect(
+            {"moe", "a_admin", "a_staff", "elem_admin", "elem_teacher"}, forbidden=STUDENTS_PARENTS
+        ),
     ),
     "school B-elem": (
         lambda w: reverse("orgs:school_detail", args=[w.schools["B-elem"].public_id]),
@@ -46,8 +67,18 @@ PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     ),
     "class A-elem 5-1": (
         lambda w: reverse("orgs:class_detail", args=[w.classes["A-elem 5-1"].public_id]),
-        expect({"moe", "a_admin", "a_staff", "elem_admin", "elem_teacher", "elem_student",
-                "elem_student2", "elem_parent"}),
+        expect(
+            {
+                "moe",
+                "a_admin",
+                "a_staff",
+                "elem_admin",
+                "elem_teacher",
+                "elem_student",
+                "elem_student2",
+                "elem_parent",
+            }
+        ),
     ),
     "class A-junior 7-1": (
         lambda w: reverse("orgs:class_detail", args=[w.classes["A-junior 7-1"].public_id]),
@@ -55,8 +86,17 @@ PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     ),
     "student elem_student": (
         lambda w: reverse("orgs:person_detail", args=[w.people["elem_student"].public_id]),
-        expect({"moe", "a_admin", "a_staff", "elem_admin", "elem_teacher", "elem_student",
-                "elem_parent"}),
+        expect(
+            {
+                "moe",
+                "a_admin",
+                "a_staff",
+                "elem_admin",
+                "elem_teacher",
+                "elem_student",
+                "elem_parent",
+            }
+        ),
     ),
     "student b_student": (
         lambda w: reverse("orgs:person_detail", args=[w.people["b_student"].public_id]),
@@ -68,13 +108,27 @@ PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     ),
     "school list": (
         lambda w: reverse("orgs:school_list"),
-        expect({"moe", "a_admin", "a_staff", "b_admin", "elem_admin", "junior_admin",
-                "elem_teacher", "junior_teacher", "b_teacher"}, forbidden=STUDENTS_PARENTS),
+        expect(
+            {
+                "moe",
+                "a_admin",
+                "a_staff",
+                "b_admin",
+                "elem_admin",
+                "junior_admin",
+                "elem_teacher",
+                "junior_teacher",
+                "b_teacher",
+            },
+            forbidden=STUDENTS_PARENTS,
+        ),
     ),
     "audit log": (
         lambda w: reverse("core:audit"),
-        expect({"a_admin", "b_admin", "elem_admin", "junior_admin"},
-               forbidden=set(ALL) - {"a_admin", "b_admin", "elem_admin", "junior_admin"}),
+        expect(
+            {"a_admin", "b_admin", "elem_admin", "junior_admin"},
+            forbidden=set(ALL) - {"a_admin", "b_admin", "elem_admin", "junior_admin"},
+        ),
     ),
     "office": (
         lambda w: reverse("orgs:office"),
@@ -83,7 +137,9 @@ PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     "home": (lambda w: reverse("core:home"), expect(set(ALL))),
 }
 
-CASES = [(page, user, status) for page, (_, table) in PAGES.items() for user, status in table.items()]
+CASES = [
+    (page, user, status) for page, (_, table) in PAGES.items() for user, status in table.items()
+]
 
 
 @pytest.mark.parametrize(("page", "user", "status"), CASES)
@@ -115,8 +171,10 @@ def test_school_list_and_export_show_only_scope(
     world: World, user: str, visible: set[str], hidden: set[str]
 ) -> None:
     client = world.client(user)
-    for response in (client.get(reverse("orgs:school_list")),
-                     client.get(reverse("orgs:school_list") + "?format=csv")):
+    for response in (
+        client.get(reverse("orgs:school_list")),
+        client.get(reverse("orgs:school_list") + "?format=csv"),
+    ):
         body = response.content.decode()
         assert all(name in body for name in visible)
         assert not any(name in body for name in hidden)
@@ -149,7 +207,7 @@ def _office(world: World) -> Any:
 
 
 def test_office_task_status_outsider_gets_404(world: World) -> None:
-    _office_, _plan, task = _office(world)
+    *_rest, task = _office(world)
     url = reverse("orgs:office_task_status", args=[task.public_id])
     for user in ("b_admin", "a_staff", "elem_admin"):
         assert world.client(user).post(url, {"status": "done"}).status_code == 404
@@ -170,16 +228,19 @@ def test_office_group_and_task_added_by_county_admin_only(world: World) -> None:
     assert group.name == "資訊設備組"
     member_url = reverse("orgs:office_member_add")
     # A person of another county cannot be added.
-    world.client("a_admin").post(member_url, {"group": group.pk,
-                                              "person": world.people["b_teacher"].pk})
+    world.client("a_admin").post(
+        member_url, {"group": group.pk, "person": world.people["b_teacher"].pk}
+    )
     assert not group.members.exists()
-    world.client("a_admin").post(member_url, {"group": group.pk,
-                                              "person": world.people["a_staff"].pk})
+    world.client("a_admin").post(
+        member_url, {"group": group.pk, "person": world.people["a_staff"].pk}
+    )
     assert list(group.members.all()) == [world.people["a_staff"]]
     task_url = reverse("orgs:office_task_add", args=[plan.public_id])
     assert world.client("b_admin").post(task_url, {"title": "t"}).status_code == 404
-    world.client("a_admin").post(task_url, {"title": "辦理研習", "group": group.pk,
-                                            "due_date": "2026-12-01"})
+    world.client("a_admin").post(
+        task_url, {"title": "辦理研習", "group": group.pk, "due_date": "2026-12-01"}
+    )
     assert plan.tasks.filter(title="辦理研習", group=group).exists()
 
 
@@ -188,9 +249,17 @@ def test_school_edit_saves_and_audits(world: World) -> None:
 
     school = world.schools["A-elem"]
     url = reverse("orgs:school_edit", args=[school.public_id])
-    data = {"name_zh": "南投國小", "name_en": "Nantou ES", "stage": "elementary",
-            "ownership": "public", "area": "remote", "student_count": 310, "address": "",
-            "phone": "", "active": "on"}
+    data = {
+        "name_zh": "南投國小",
+        "name_en": "Nantou ES",
+        "stage": "elementary",
+        "ownership": "public",
+        "area": "remote",
+        "student_count": 310,
+        "address": "",
+        "phone": "",
+        "active": "on",
+    }
     assert world.client("elem_admin").post(url, data).status_code == 302
     school.refresh_from_db()
     assert school.area == "remote" and school.student_count == 310

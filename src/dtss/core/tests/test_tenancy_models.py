@@ -1,0 +1,188 @@
+"""The tenancy rule at the model level, for every tenant-owned model that exists.
+
+For each model with a `visible_to` queryset and each role in the `world` fixture, every row the
+user sees must lie inside their scope, and the rows of their own scope must be there. A new
+tenant model fails `test_every_tenant_model_is_covered` until it is added to OWNERSHIP below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.apps import apps
+
+from dtss.conftest import World
+from dtss.core.models import TenantQuerySet
+from dtss.core.services import audit_record
+from dtss.core.tenancy import scope_for
+from dtss.orgs import services as org_services
+
+# model label -> function(row) -> (county_id, school_id or None, person ids the row is about)
+OWNERSHIP: dict[str, Callable[[Any], tuple[int | None, int | None, set[int]]]] = {
+    "orgs.county": lambda r: (r.pk, None, set()),
+    "orgs.district": lambda r: (r.county_id, None, set()),
+    "orgs.school": lambda r: (r.county_id, r.pk, set()),
+    "orgs.person": lambda r: (r.county_id, None, {r.pk}),
+    "orgs.membership": lambda r: (r.county_id, r.school_id, {r.person_id}),
+    "orgs.schoolclass": lambda r: (
+        r.county_id,
+        r.school_id,
+        set(r.enrollments.values_list("student_id", flat=True)),
+    ),
+    "orgs.enrollment": lambda r: (r.county_id, r.school_id, {r.student_id}),
+    "orgs.guardianship": lambda r: (r.county_id, None, {r.parent_id, r.child_id}),
+    "orgs.promotionoffice": lambda r: (r.county_id, None, set()),
+    "orgs.officegroup": lambda r: (r.county_id, None, set()),
+    "orgs.workplan": lambda r: (r.county_id, None, set()),
+    "orgs.officetask": lambda r: (r.county_id, None, set()),
+    "core.auditentry": lambda r: (r.county_id, r.school_id, set()),
+    "imports.importjob": lambda r: (r.county_id, r.school_id, set()),
+}
+
+USERS = [
+    "a_admin",
+    "a_staff",
+    "b_admin",
+    "elem_admin",
+    "junior_admin",
+    "elem_teacher",
+    "junior_teacher",
+    "b_teacher",
+    "elem_student",
+    "b_student",
+    "elem_parent",
+    "b_parent",
+    "outsider",
+]
+
+
+def tenant_models() -> list[Any]:
+    return [
+        m
+        for m in apps.get_models()
+        if hasattr(m, "objects") and isinstance(m.objects.all(), TenantQuerySet)
+    ]
+
+
+def test_every_tenant_model_is_covered() -> None:
+    labels = {m._meta.label_lower for m in tenant_models()}
+    assert labels - set(OWNERSHIP) == set(), "add these models to OWNERSHIP"
+    assert set(OWNERSHIP) - labels == set(), "these are no longer tenant models"
+
+
+@pytest.fixture
+def full_world(world: World) -> World:
+    """The world plus one row of every remaining tenant model in each county."""
+    for key in ("A", "B"):
+        county = world.counties[key]
+        office = org_services.office_create(county=county, name=f"{county.name_zh}辦公室")
+        group = org_services.office_group_create(office=office, kind="equipment", name="資訊設備組")
+        plan = org_services.work_plan_create(office=office, roc_year=115, title="計畫")
+        org_services.office_task_create(plan=plan, title="盤點", group=group)
+    for school in world.schools.values():
+        audit_record(actor=None, action="test.entry", obj=school)
+    return world
+
+
+def _inside(scope: Any, world: World, owner: tuple[int | None, int | None, set[int]]) -> bool:
+    county_id, school_id, persons = owner
+    own_people = set(scope.child_ids) | ({scope.person_id} if scope.person_id else set())
+    if county_id in scope.county_ids:
+        return True
+    if school_id is not None and school_id in scope.staff_school_ids:
+        return True
+    return bool(persons & own_people)
+
+
+@pytest.mark.parametrize("user", USERS)
+@pytest.mark.parametrize("label", sorted(OWNERSHIP))
+def test_rows_seen_lie_inside_the_scope(full_world: World, user: str, label: str) -> None:
+    model = apps.get_model(label)
+    u = full_world.users[user]
+    scope = scope_for(u)
+    owner = OWNERSHIP[label]
+    seen = list(model.objects.visible_to(u))
+    for row in seen:
+        county_id, school_id, persons = owner(row)
+        if label in {"orgs.county", "orgs.district", "orgs.school"}:
+            # Students and parents see the county, district and school they belong to.
+            mine = scope.staff_school_ids | scope.student_school_ids | scope.parent_school_ids
+            schools = apps.get_model("orgs.School").objects.filter(pk__in=mine)
+            allowed = (
+                county_id in scope.county_ids
+                or (label == "orgs.county" and schools.filter(county_id=row.pk).exists())
+                or (label == "orgs.district" and schools.filter(district_id=row.pk).exists())
+                or (label == "orgs.school" and row.pk in mine)
+            )
+            assert allowed, f"{user} sees {label} {row}"
+        elif label == "orgs.person":
+            staff_schools = scope.staff_school_ids
+            at = set(row.memberships.values_list("school_id", flat=True))
+            allowed = (
+                row.county_id in scope.county_ids
+                or bool(at & staff_schools)
+                or set(row.memberships.values_list("county_id", flat=True)) & scope.county_ids
+                or _inside(scope, full_world, (None, None, persons))
+            )
+            assert allowed, f"{user} sees person {row}"
+        elif label == "orgs.guardianship":
+            child_schools = set(row.child.memberships.values_list("school_id", flat=True))
+            allowed = (
+                county_id in scope.county_ids
+                or bool(child_schools & scope.staff_school_ids)
+                or row.parent_id == scope.person_id
+            )
+            assert allowed, f"{user} sees guardianship {row}"
+        else:
+            assert _inside(scope, full_world, (county_id, school_id, persons)), (
+                f"{user} sees {label} {row}"
+            )
+    # Nobody outside county A ever sees a row owned by county A's schools, and vice versa.
+    if label not in {"orgs.county", "orgs.person"}:
+        foreign = [
+            r
+            for r in seen
+            if owner(r)[0] is not None
+            and owner(r)[0] not in {c.pk for c in _counties_of(full_world, user)}
+        ]
+        assert not foreign, f"{user} sees another county's {label}: {foreign[:3]}"
+
+
+def _counties_of(world: World, user: str) -> list[Any]:
+    if user.startswith("b_"):
+        return [world.counties["B"]]
+    if user == "outsider":
+        return []
+    return [world.counties["A"]]
+
+
+@pytest.mark.parametrize("label", sorted(OWNERSHIP))
+def test_county_admin_sees_all_of_own_county_and_writes_it(full_world: World, label: str) -> None:
+    model = apps.get_model(label)
+    admin = full_world.users["a_admin"]
+    a = full_world.counties["A"].pk
+    owner = OWNERSHIP[label]
+    own_rows = [r for r in model.objects.all() if owner(r)[0] == a]
+    visible = set(model.objects.visible_to(admin).values_list("pk", flat=True))
+    assert {r.pk for r in own_rows} <= visible
+    if label not in {"orgs.county"}:
+        writable = set(model.objects.visible_to(admin, write=True).values_list("pk", flat=True))
+        assert {r.pk for r in own_rows} <= writable
+        b_rows = {r.pk for r in model.objects.all() if owner(r)[0] == full_world.counties["B"].pk}
+        assert not (writable & b_rows)
+
+
+@pytest.mark.parametrize("label", sorted(OWNERSHIP))
+def test_teachers_students_parents_and_moe_cannot_write(full_world: World, label: str) -> None:
+    model = apps.get_model(label)
+    for user in ("elem_teacher", "elem_student", "elem_parent", "moe", "a_staff", "outsider"):
+        assert not model.objects.visible_to(full_world.users[user], write=True).exists(), user
+
+
+def test_moe_viewer_reads_everything(full_world: World) -> None:
+    moe = full_world.users["moe"]
+    for label in OWNERSHIP:
+        model = apps.get_model(label)
+        assert model.objects.visible_to(moe).count() == model.objects.count(), label
