@@ -7,12 +7,7 @@ from typing import Any
 from django.db import models
 
 from dtss.core.models import AuditEntry
-
-
-def _client_ip(request: Any) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from dtss.core.net import client_ip
 
 
 def audit_record(
@@ -39,7 +34,7 @@ def audit_record(
         object_repr=str(obj)[:200] if obj is not None else "",
         county=county,
         school=school,
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         detail=detail or {},
     )
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -62,3 +64,18 @@ def test_chinese_is_the_default_whatever_the_browser_says(world: World) -> None:
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
     assert 'lang="en"' in body and "My schools" in body
+
+
+def test_client_address_behind_a_proxy(settings: Any) -> None:
+    from django.test import RequestFactory
+
+    from dtss.core.net import client_ip
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+    )
+    settings.BEHIND_PROXY = False
+    assert client_ip(request) == "127.0.0.1"
+    settings.BEHIND_PROXY = True
+    # The proxy's own entry (the last) counts; what the client wrote before it does not.
+    assert client_ip(request) == "203.0.113.9"
