@@ -37,8 +37,15 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_check(_: argparse.Namespace) -> int:
+    """Django's deployment checks; errors (e.g. no SMTP server for mail) exit non-zero."""
     _setup()
-    _manage("check", "--deploy", "--fail-level", "ERROR")
+    from django.core.management.base import SystemCheckError
+
+    try:
+        _manage("check", "--deploy", "--fail-level", "ERROR")
+    except SystemCheckError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 
