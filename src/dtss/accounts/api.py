@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Router, Schema, Status
 from pydantic import ConfigDict
 
 from dtss.accounts.models import ApiToken
 from dtss.accounts.services import api_token_create, api_token_revoke
-from dtss.api.auth import SessionAuth
 from dtss.api.pagination import paged
 from dtss.api.schemas import responses
 from dtss.core.tenancy import scope_for
@@ -22,6 +23,8 @@ from dtss.orgs.models import County, Membership, Person, School
 from dtss.orgs.schemas import ClassRef, MembershipOut, PersonRef
 
 router = Router()
+
+TokenId = Annotated[UUID, Path(description="The token's id (its public_id).")]
 
 
 # --- /me ----------------------------------------------------------------------------------
@@ -149,7 +152,7 @@ class TokenIn(Schema):
 
 @router.get(
     "/tokens",
-    response=responses({200: list[TokenOut]}),
+    response=responses({200: list[TokenOut]}, 422),
     tags=["me and tokens"],
     summary="List my API tokens",
     description="Your own personal API tokens, newest first (never their secrets).",
@@ -162,16 +165,17 @@ def token_list(request: HttpRequest) -> Any:
 @router.post(
     "/tokens",
     response=responses({201: TokenCreatedOut}, 403, 422),
-    auth=[SessionAuth()],
     tags=["me and tokens"],
     summary="Create an API token",
     description=(
         "Create a personal token; its secret is in the response once and never again. Needs "
-        "a signed-in browser session with the CSRF token (`X-CSRFToken` header): a token "
-        "cannot mint further tokens, so a leaked or expiring token cannot outlive itself."
+        "a signed-in browser session with the CSRF token (`X-CSRFToken` header); with a token "
+        "it is 403, so a leaked or expiring token cannot mint tokens that outlive it."
     ),
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
+    if getattr(request, "dtss_token_auth", False):
+        raise PermissionDenied(_("An API token cannot create tokens; sign in on the web."))
     days = payload.expires_in_days
     expires = timezone.now() + timedelta(days=days) if days else None
     token, key = api_token_create(
@@ -192,7 +196,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     description="Revoke one of your own tokens; it stops working at once. "
     "Another user's token is 404.",
 )
-def token_revoke(request: HttpRequest, public_id: UUID) -> Any:
+def token_revoke(request: HttpRequest, public_id: TokenId) -> Any:
     token = ApiToken.objects.filter(user=request.user, public_id=public_id).first()
     if token is None:
         raise Http404

@@ -11,10 +11,13 @@ from dtss.accounts.services import api_token_authenticate
 
 
 class TokenAuth(HttpBearer):
+    """A personal API token (see accounts.services.api_token_authenticate)."""
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = api_token_authenticate(key=token)
         if user is not None:
             request.user = user
+            request.dtss_token_auth = True  # type: ignore[attr-defined]
         return user
 
 
@@ -26,8 +29,17 @@ class SessionAuth(APIKeyCookie):
     def __init__(self) -> None:
         super().__init__(csrf=True)
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a signed-in session there is nothing to protect: the request is simply
+        # unauthenticated (401), not a CSRF failure (403).
+        if not _session_user(request):
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return None
+        return _session_user(request)
+
+
+def _session_user(request: HttpRequest) -> Any:
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None

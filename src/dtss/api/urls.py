@@ -1,12 +1,15 @@
 """The JSON API under /api/v1/, with its OpenAPI document at /api/v1/openapi.json.
 
 Every router lives in its app's `api.py` and starts each query from `visible_to(request.user)`.
+Authentication: a personal token (`Authorization: Bearer dtss_…`) or the browser session (with
+Django's CSRF check on unsafe methods). See README.md in this package.
 """
 
 from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from dtss.api import errors
 from dtss.api.auth import SessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -16,14 +19,22 @@ api = NinjaAPI(
         "DTSS 數位教學支持系統 JSON API. Authenticate with a personal token "
         "(`Authorization: Bearer dtss_…`, created under API tokens) or a browser session. "
         "Every endpoint applies the same tenancy rule as the pages: another tenant's object "
-        "is a 404."
+        "is a 404, exactly like a missing one. Lists are paged with `limit` and `offset` and "
+        "return `{items, count}`. Errors: 401 not signed in, 403 your role may not do this, "
+        "404 missing or not yours, 422 bad input (`detail` lists each failing field; nothing "
+        "was changed)."
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
     auth=[TokenAuth(), SessionAuth()],
 )
+errors.install(api)
 
+from dtss.accounts.api import router as accounts_router  # noqa: E402
+from dtss.core.api import router as core_router  # noqa: E402
 from dtss.orgs.api import router as orgs_router  # noqa: E402
 
+api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
+api.add_router("/", core_router)

@@ -150,3 +150,118 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- Reads added for the JSON API (dtss.api) -----------------------------------------------
+
+
+def county_list(*, user: Any) -> QuerySet[County]:
+    """Counties the user can see, each with the number of its schools the user can see."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    schools = (
+        School.objects.visible_to(user)
+        .filter(county=OuterRef("pk"))
+        .order_by()
+        .values("county")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        County.objects.visible_to(user)
+        .annotate(school_count=Coalesce(Subquery(schools, output_field=IntegerField()), 0))
+        .order_by("code")
+    )
+
+
+def district_list(*, user: Any, county: str = "") -> QuerySet[Any]:
+    from dtss.orgs.models import District
+
+    qs = District.objects.visible_to(user).select_related("county")
+    if county:
+        qs = qs.filter(county__code=county)
+    return qs.order_by("county__code", "code")
+
+
+def term_list() -> QuerySet[Any]:
+    from dtss.orgs.models import AcademicTerm
+
+    return AcademicTerm.objects.order_by("-roc_year", "-semester")
+
+
+def school_staff(*, school: School) -> QuerySet[Membership]:
+    """Administrators and teachers of a school (for staff who can see the school)."""
+    return (
+        Membership.objects.filter(school=school, role__in=[Role.SCHOOL_ADMIN, Role.TEACHER])
+        .select_related("person")
+        .order_by("role", "person__name")
+    )
+
+
+def person_memberships(*, user: Any, person: Person) -> QuerySet[Membership]:
+    """A person's roles, only those inside the viewer's scope."""
+    return (
+        Membership.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("person", "county", "school")
+        .order_by("role", "id")
+    )
+
+
+def person_enrollments(*, user: Any, person: Person) -> QuerySet[Enrollment]:
+    """A person's class seats, only those inside the viewer's scope."""
+    return (
+        Enrollment.objects.visible_to(user)
+        .filter(student=person)
+        .select_related("school", "school_class", "school_class__term")
+        .order_by("-school_class__term__roc_year", "-school_class__term__semester")
+    )
+
+
+def guardianship_list(
+    *, user: Any, parent: Person | None = None, child: Person | None = None
+) -> QuerySet[Guardianship]:
+    qs = Guardianship.objects.visible_to(user).select_related("parent", "child")
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    if child is not None:
+        qs = qs.filter(child=child)
+    return qs.order_by("child__name", "parent__name", "id")
+
+
+def office_overview(*, user: Any, county: County) -> dict[str, Any]:
+    """The county's promotion office with its groups and work plans, as the user sees them."""
+    from django.db.models import Prefetch
+
+    from dtss.orgs.models import OfficeGroup, OfficeTask, PromotionOffice, WorkPlan
+
+    office = (
+        PromotionOffice.objects.visible_to(user)
+        .filter(county=county)
+        .select_related("convener")
+        .first()
+    )
+    groups = (
+        OfficeGroup.objects.visible_to(user)
+        .filter(county=county)
+        .select_related("lead")
+        .prefetch_related("members")
+    )
+    tasks = OfficeTask.objects.visible_to(user).select_related("group", "owner")
+    plans = (
+        WorkPlan.objects.visible_to(user)
+        .filter(county=county)
+        .prefetch_related(Prefetch("tasks", queryset=tasks))
+    )
+    return {"county": county, "office": office, "groups": list(groups), "plans": list(plans)}
+
+
+def person_roles_all_within(*, user: Any, person: Person) -> bool:
+    """True when every role the person holds is inside the user's administrative scope.
+
+    Giving someone a login hands over all of their roles, so only an administrator of every
+    one of them should be able to (see dtss.api README, "account")."""
+    total = Membership.objects.filter(person=person).count()
+    inside = Membership.objects.visible_to(user, write=True).filter(person=person).count()
+    return total == inside

@@ -1,0 +1,171 @@
+"""Fixtures for the API tests: the shared `world`, plus an office per county, people without a
+login, audit entries per tenant, and clients that authenticate with a real token."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
+from django.test import Client
+
+from dtss.accounts.models import ApiToken, User
+from dtss.accounts.services import api_token_create
+from dtss.conftest import World
+from dtss.core.services import audit_record
+from dtss.orgs import services as org_services
+from dtss.orgs.models import District, Guardianship, Role
+
+BASE = "/api/v1"
+
+# The roles of the tenancy matrix, in column order.
+ROLES = [
+    "moe",
+    "a_admin",
+    "a_staff",
+    "b_admin",
+    "elem_admin",
+    "junior_admin",
+    "elem_teacher",
+    "junior_teacher",
+    "b_teacher",
+    "elem_student",
+    "elem_parent",
+    "b_parent",
+    "outsider",
+]
+
+
+@dataclass
+class ApiWorld:
+    """The world plus named objects the API tests address by key ("school:A-elem" …)."""
+
+    world: World
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def users(self) -> dict[str, User]:
+        return self.world.users
+
+    def key_of(self, kind: str, value: str) -> str:
+        """Replace a placeholder's value: counties by code, the rest by public id."""
+        obj = self.objects[f"{kind}:{value}"]
+        return obj.code if kind == "county" else str(obj.public_id)
+
+    def fill(self, template: Any) -> Any:
+        """Resolve "{kind:key}" placeholders in a path or (nested) body."""
+        if isinstance(template, str):
+            return re.sub(r"\{(\w+):([^}]+)\}", lambda m: self.key_of(m[1], m[2]), template)
+        if isinstance(template, dict):
+            return {k: self.fill(v) for k, v in template.items()}
+        if isinstance(template, list):
+            return [self.fill(v) for v in template]
+        return template
+
+    def name_of(self, public_id: str) -> str:
+        """The key of an object by its public id (for comparing list contents)."""
+        for key, obj in self.objects.items():
+            if str(getattr(obj, "public_id", "")) == public_id:
+                return key.split(":", 1)[1]
+        return f"?{public_id}"
+
+    def bearer(self, name: str) -> Client:
+        _token, key = api_token_create(user=self.users[name], name="tests")
+        return Client(enforce_csrf_checks=True, headers={"authorization": f"Bearer {key}"})
+
+    def session(self, name: str) -> Client:
+        """A signed-in browser session that sends Django's CSRF token, as the pages do."""
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.users[name])
+        secret = _get_new_csrf_string()
+        client.cookies["csrftoken"] = secret
+        client.defaults["HTTP_X_CSRFTOKEN"] = secret
+        return client
+
+
+def call(client: Client, method: str, path: str, body: Any = None) -> Any:
+    kwargs: dict[str, Any] = {}
+    if body is not None:
+        kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+    return getattr(client, method.lower())(BASE + path, **kwargs)
+
+
+def row_counts() -> dict[str, int]:
+    """Rows per table of the apps the API writes to (a cheap "nothing changed" check)."""
+    counts = {}
+    for label in ("orgs", "core", "accounts"):
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            counts[model._meta.db_table] = model._default_manager.count()
+    return counts
+
+
+@pytest.fixture
+def api_world(world: World) -> ApiWorld:
+    w = ApiWorld(world=world)
+    a, b = world.counties["A"], world.counties["B"]
+    o = w.objects
+    o["county:A"], o["county:B"] = a, b
+    o["district:A"] = District.objects.get(county=a, code="A1")
+    o["district:B"] = District.objects.get(county=b, code="B1")
+    for key, school in world.schools.items():
+        o[f"school:{key}"] = school
+    for key, school_class in world.classes.items():
+        o[f"class:{key.split(' ')[0]}"] = school_class
+    for key, person in world.people.items():
+        o[f"person:{key}"] = person
+    # People without a login, one per county, for "give a login".
+    for key, school in (("new_a_teacher", "A-elem"), ("new_b_teacher", "B-elem")):
+        person = org_services.person_create(
+            county=world.schools[school].county, name=key, external_id=key
+        )
+        org_services.membership_create(
+            person=person, role=Role.TEACHER, school=world.schools[school]
+        )
+        o[f"person:{key}"] = person
+    for key, link in (
+        ("A", Guardianship.objects.get(child=world.people["elem_student"])),
+        ("B", Guardianship.objects.get(child=world.people["b_student"])),
+    ):
+        o[f"link:{key}"] = link
+    # The promotion office of each county, with a group, a plan and a task.
+    for key, county, admin in (("A", a, "a_admin"), ("B", b, "b_admin")):
+        office = org_services.office_create(county=county, name=f"office {key}")
+        group = org_services.office_group_create(
+            office=office,
+            kind="administration",
+            name=f"group {key}",
+            lead=world.people[admin],
+        )
+        plan = org_services.work_plan_create(office=office, roc_year=114, title=f"plan {key}")
+        task = org_services.office_task_create(plan=plan, title=f"task {key}", group=group)
+        o[f"office:{key}"], o[f"group:{key}"] = office, group
+        o[f"plan:{key}"], o[f"task:{key}"] = plan, task
+    # One audit entry per school and per county office, to see whose log shows what.
+    for key in ("A-elem", "A-junior", "B-elem"):
+        school = world.schools[key]
+        audit_record(
+            actor=None,
+            action="test.mark",
+            county=school.county,
+            school=school,
+            detail={"key": key},
+        )
+    for key, county in (("A", a), ("B", b)):
+        audit_record(actor=None, action="test.mark", county=county, detail={"key": f"county-{key}"})
+    # Tokens: one of another user, for "not yours is 404".
+    other, _key = api_token_create(user=world.users["elem_student2"], name="someone else's")
+    o["token:other"] = other
+    return w
+
+
+@pytest.fixture
+def own_token() -> Any:
+    def make(user: User) -> ApiToken:
+        token, _key = api_token_create(user=user, name="mine")
+        return token
+
+    return make

@@ -1,0 +1,167 @@
+"""/api/v1/openapi.json describes every endpoint, and describes it usefully.
+
+The lists of paths are compared three ways: the document, Django's URL resolver (what is really
+served) and the explicit list below. An endpoint added without a schema, summary, description
+or tags fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+
+from dtss.api.urls import api
+
+PREFIX = "/api/v1"
+
+EXPECTED = {
+    "GET /me",
+    "GET /tokens",
+    "POST /tokens",
+    "DELETE /tokens/{public_id}",
+    "GET /counties",
+    "GET /counties/{code}",
+    "GET /districts",
+    "POST /districts",
+    "GET /schools",
+    "POST /schools",
+    "GET /schools/{public_id}",
+    "PATCH /schools/{public_id}",
+    "POST /schools/{public_id}/people",
+    "GET /terms",
+    "GET /classes",
+    "POST /classes",
+    "GET /classes/{public_id}",
+    "GET /classes/{public_id}/students",
+    "GET /people",
+    "POST /people",
+    "GET /people/{public_id}",
+    "GET /people/{public_id}/memberships",
+    "POST /people/{public_id}/account",
+    "GET /guardianships",
+    "POST /guardianships",
+    "GET /office",
+    "POST /office",
+    "POST /office/groups",
+    "POST /office/groups/{public_id}/members",
+    "POST /office/plans",
+    "POST /office/plans/{public_id}/tasks",
+    "PATCH /office/tasks/{public_id}",
+    "GET /audit",
+}
+DOCUMENT_URLS = {"openapi.json", "docs", ""}  # the schema, the docs page, the API root
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    response = Client().get(f"{PREFIX}/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def _operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        f"{method.upper()} {path.removeprefix(PREFIX)}": operation
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    }
+
+
+def _served() -> tuple[set[str], set[str]]:
+    """Paths and view names under /api/v1/ as Django's URL resolver serves them."""
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and str(pattern.pattern) == PREFIX[1:] + "/":
+            urls = [p for p in pattern.url_patterns if str(p.pattern) not in DOCUMENT_URLS]
+            paths = {"/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(p.pattern)) for p in urls}
+            return paths, {p.name for p in urls}
+    raise AssertionError("the API is not mounted at /api/v1/")
+
+
+def test_document_lists_every_endpoint(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.")
+    assert set(_operations(document)) == EXPECTED
+
+
+def test_document_matches_the_url_resolver(document: dict[str, Any]) -> None:
+    paths, names = _served()
+    assert {p.removeprefix(PREFIX) for p in document["paths"]} == paths
+    operation_ids = {op["operationId"] for op in _operations(document).values()}
+    assert {
+        name for name in names if not any(o.endswith("_" + name) for o in operation_ids)
+    } == set()
+    assert len(names) == len(operation_ids) == len(EXPECTED)
+
+
+def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        schema = document["components"]["schemas"][name]
+    return schema
+
+
+def _registered() -> set[str]:
+    """Operations as the routers register them (checked below even if not in EXPECTED)."""
+    return set(_operations(api.get_openapi_schema(path_prefix=PREFIX)))
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED | _registered()))
+def test_each_operation_is_documented(document: dict[str, Any], endpoint: str) -> None:
+    operation = _operations(document)[endpoint]
+    assert operation.get("summary"), "needs a summary"
+    assert operation.get("description"), "needs a description"
+    assert operation.get("tags"), "needs tags"
+    responses = operation["responses"]
+    assert "401" in responses, "every endpoint needs authentication"
+    checked = [p for p in operation.get("parameters", []) if p["schema"].get("type") != "string"]
+    if checked or "requestBody" in operation:
+        assert "422" in responses, "input can be invalid: declare 422"
+    success = [code for code in responses if code.startswith("2")]
+    assert len(success) == 1
+    for code, response in responses.items():
+        assert response.get("description"), f"{code} needs a description"
+        if code == "204":
+            continue
+        schema = response["content"]["application/json"]["schema"]
+        resolved = _resolve(document, schema)
+        assert resolved.get("properties") or resolved.get("type") == "array", f"{code} schema"
+    for parameter in operation.get("parameters", []):
+        assert parameter.get("description"), f"parameter {parameter['name']} needs a description"
+    if "requestBody" in operation:
+        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert _resolve(document, body).get("properties")
+
+
+def test_every_schema_field_is_described(document: dict[str, Any]) -> None:
+    missing = [
+        f"{name}.{field}"
+        for name, schema in document["components"]["schemas"].items()
+        for field, prop in schema.get("properties", {}).items()
+        if not prop.get("description")
+    ]
+    assert missing == []
+
+
+def test_lists_are_paged_with_a_total(document: dict[str, Any]) -> None:
+    for endpoint, operation in _operations(document).items():
+        schema = operation["responses"].get("200", {}).get("content", {})
+        schema = schema.get("application/json", {}).get("schema")
+        if schema is None:
+            continue
+        resolved = _resolve(document, schema)
+        if "items" in resolved.get("properties", {}) and "count" in resolved["properties"]:
+            names = {p["name"] for p in operation["parameters"]}
+            assert {"limit", "offset"} <= names, endpoint
+
+
+def test_security_schemes(document: dict[str, Any]) -> None:
+    schemes = document["components"]["securitySchemes"]
+    assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
+
+
+def test_docs_page_is_served() -> None:
+    assert Client().get(f"{PREFIX}/docs").status_code == 200

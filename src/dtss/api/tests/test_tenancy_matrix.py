@@ -1,0 +1,232 @@
+# ruff: noqa: E501  (the matrix is a table: one request per line)
+"""The API's tenancy matrix: every endpoint × every role, on objects in the role's own scope,
+in another school and in another county.
+
+Each row is one request; the columns are the roles of `world` (see conftest.ROLES). A cell is
+the status that role must get: 200/201/204 allowed, 404 outside the scope (exactly like a
+missing object), 403 where the role may never use the endpoint (or may read the object but not
+change it), 422 where an object named in the body is missing or outside the write scope.
+Every refused write leaves every table unchanged; every allowed write changes something.
+
+`test_matrix_covers_every_endpoint` fails when an endpoint is added without a row here, and
+`test_matrix_covers_every_model` when a model of orgs/core/accounts has no row reaching it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+
+from dtss.api.tests.conftest import ROLES, ApiWorld, call, row_counts
+from dtss.api.urls import api
+from dtss.orgs.models import PromotionOffice
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str  # with {kind:key} placeholders, see ApiWorld.fill
+    expect: dict[str, int]
+    body: dict[str, Any] | None = None
+    session: bool = False  # call with a browser session (and CSRF token) instead of a token
+    prepare: str = ""  # name of a setup step, see PREPARE
+
+    @property
+    def endpoint(self) -> str:
+        """The route this row exercises, e.g. 'GET /schools/{public_id}'."""
+        import re
+
+        path = self.path.split("?")[0]
+        path = re.sub(r"\{county:[^}]+\}", "{code}", path)
+        path = re.sub(r"\{\w+:[^}]+\}", "{public_id}", path)
+        return f"{self.method} {path}"
+
+
+def row(method: str, path: str, codes: str, body: Any = None, **kw: Any) -> Row:
+    values = [int(c) for c in codes.split()]
+    assert len(values) == len(ROLES), f"{method} {path}: {len(values)} columns"
+    return Row(method, path, dict(zip(ROLES, values, strict=True)), body, **kw)
+
+
+PREPARE = {
+    "no_office_A": lambda w: PromotionOffice.objects.filter(county=w.objects["county:A"]).delete(),
+}
+
+# fmt: off
+MATRIX = [
+    # method path                                          moe a_ad a_st b_ad e_ad j_ad e_te j_te b_te e_st e_pa b_pa outs
+    # --- me, counties, districts
+    row("GET", "/me",                                      "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    row("GET", "/counties",                                "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    row("GET", "/counties/{county:A}",                     "200 200 200 404 200 200 200 200 404 200 200 404 404"),
+    row("GET", "/counties/{county:B}",                     "200 404 404 200 404 404 404 404 200 404 404 200 404"),
+    row("GET", "/districts",                               "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    row("POST", "/districts",                              "403 201 403 422 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:A}", "code": "A9", "name_zh": "新區"}),
+    row("POST", "/districts",                              "403 422 403 201 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:B}", "code": "B9", "name_zh": "新區"}),
+    # --- schools
+    row("GET", "/schools",                                 "200 200 200 200 200 200 200 200 200 403 403 403 403"),
+    row("GET", "/schools/{school:A-elem}",                 "200 200 200 404 200 404 200 404 404 403 403 403 403"),
+    row("GET", "/schools/{school:A-junior}",               "200 200 200 404 404 200 404 200 404 403 403 403 403"),
+    row("GET", "/schools/{school:B-elem}",                 "200 404 404 200 404 404 404 404 200 403 403 403 403"),
+    row("POST", "/schools",                                "403 201 403 422 403 403 403 403 403 403 403 403 403",
+        {"district": "{district:A}", "code": "083602", "name_zh": "新國小", "stage": "elementary"}),
+    row("POST", "/schools",                                "403 422 403 201 403 403 403 403 403 403 403 403 403",
+        {"district": "{district:B}", "code": "024602", "name_zh": "新國小", "stage": "elementary"}),
+    row("PATCH", "/schools/{school:A-elem}",               "403 200 403 404 200 404 403 403 403 403 403 403 403",
+        {"phone": "049-2222222"}),
+    row("PATCH", "/schools/{school:A-junior}",             "403 200 403 404 404 200 403 403 403 403 403 403 403",
+        {"phone": "049-2222222"}),
+    row("PATCH", "/schools/{school:B-elem}",               "403 404 403 200 404 404 403 403 403 403 403 403 403",
+        {"phone": "03-9999999"}),
+    row("POST", "/schools/{school:A-elem}/people",         "403 201 403 404 201 404 403 403 403 403 403 403 403",
+        {"name": "新老師", "role": "teacher", "external_id": "T-NEW"}),
+    row("POST", "/schools/{school:B-elem}/people",         "403 404 403 201 404 404 403 403 403 403 403 403 403",
+        {"name": "新老師", "role": "teacher", "external_id": "T-NEW"}),
+    # --- terms and classes
+    row("GET", "/terms",                                   "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    row("GET", "/classes",                                 "200 200 200 200 200 200 200 200 200 403 403 403 403"),
+    row("GET", "/classes/{class:A-elem}",                  "200 200 200 404 200 404 200 404 404 200 200 404 404"),
+    row("GET", "/classes/{class:A-junior}",                "200 200 200 404 404 200 404 200 404 404 404 404 404"),
+    row("GET", "/classes/{class:B-elem}",                  "200 404 404 200 404 404 404 404 200 404 404 200 404"),
+    row("GET", "/classes/{class:A-elem}/students",         "200 200 200 404 200 404 200 404 404 403 403 403 403"),
+    row("GET", "/classes/{class:A-junior}/students",       "200 200 200 404 404 200 404 200 404 403 403 403 403"),
+    row("GET", "/classes/{class:B-elem}/students",         "200 404 404 200 404 404 404 404 200 403 403 403 403"),
+    row("POST", "/classes",                                "403 201 403 422 201 422 403 403 403 403 403 403 403",
+        {"school": "{school:A-elem}", "roc_year": 114, "semester": 1, "grade": 6, "number": 2}),
+    row("POST", "/classes",                                "403 422 403 201 422 422 403 403 403 403 403 403 403",
+        {"school": "{school:B-elem}", "roc_year": 114, "semester": 1, "grade": 6, "number": 2}),
+    # --- people
+    row("GET", "/people",                                  "200 200 200 200 200 200 200 200 200 403 403 403 403"),
+    row("GET", "/people/{person:elem_student}",            "200 200 200 404 200 404 200 404 404 200 200 404 404"),
+    row("GET", "/people/{person:elem_student2}",           "200 200 200 404 200 404 200 404 404 404 404 404 404"),
+    row("GET", "/people/{person:elem_parent}",             "200 200 200 404 200 404 200 404 404 404 200 404 404"),
+    row("GET", "/people/{person:junior_teacher}",          "200 200 200 404 404 200 404 200 404 404 404 404 404"),
+    row("GET", "/people/{person:b_student}",               "200 404 404 200 404 404 404 404 200 404 404 200 404"),
+    row("GET", "/people/{person:elem_student}/memberships", "200 200 200 404 200 404 200 404 404 200 200 404 404"),
+    row("GET", "/people/{person:junior_teacher}/memberships", "200 200 200 404 404 200 404 200 404 404 404 404 404"),
+    row("GET", "/people/{person:b_student}/memberships",   "200 404 404 200 404 404 404 404 200 404 404 200 404"),
+    row("POST", "/people",                                 "403 201 403 422 201 422 403 403 403 403 403 403 403",
+        {"name": "新人", "role": "teacher", "school": "{school:A-elem}"}),
+    row("POST", "/people",                                 "403 422 403 201 422 422 403 403 403 403 403 403 403",
+        {"name": "新人", "role": "teacher", "school": "{school:B-elem}"}),
+    row("POST", "/people",                                 "403 201 403 422 422 422 403 403 403 403 403 403 403",
+        {"name": "新人", "role": "county_staff", "county": "{county:A}"}),
+    row("POST", "/people/{person:new_a_teacher}/account",  "403 201 403 404 201 404 403 403 403 403 403 403 403",
+        {"username": "newlogin", "email": "new@example.org"}),
+    row("POST", "/people/{person:new_b_teacher}/account",  "403 404 403 201 404 404 403 403 403 403 403 403 403",
+        {"username": "newlogin", "email": "new@example.org"}),
+    row("GET", "/guardianships",                           "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    row("POST", "/guardianships",                          "403 201 403 422 201 422 403 403 403 403 403 403 403",
+        {"parent": "{person:elem_parent}", "child": "{person:elem_student2}", "relation": "father"}),
+    row("POST", "/guardianships",                          "403 422 403 201 422 422 403 403 403 403 403 403 403",
+        {"parent": "{person:b_teacher}", "child": "{person:b_student}"}),
+    # --- the promotion office
+    row("GET", "/office",                                  "422 200 200 200 403 403 403 403 403 403 403 403 403"),
+    row("GET", "/office?county={county:A}",                "200 200 200 404 403 403 403 403 403 403 403 403 403"),
+    row("GET", "/office?county={county:B}",                "200 404 404 200 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/office",                                 "403 201 403 422 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:A}", "name": "南投縣數位學習推動辦公室"}, prepare="no_office_A"),
+    row("POST", "/office/groups",                          "403 201 403 422 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:A}", "kind": "teaching", "name": "教學輔導組"}),
+    row("POST", "/office/groups/{group:A}/members",        "403 200 403 404 403 403 403 403 403 403 403 403 403",
+        {"person": "{person:a_staff}"}),
+    row("POST", "/office/groups/{group:B}/members",        "403 404 403 200 403 403 403 403 403 403 403 403 403",
+        {"person": "{person:b_teacher}"}),
+    row("POST", "/office/plans",                           "403 201 403 422 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:A}", "roc_year": 115, "title": "115 plan"}),
+    row("POST", "/office/plans/{plan:A}/tasks",            "403 201 403 404 403 403 403 403 403 403 403 403 403",
+        {"title": "採購平板"}),
+    row("POST", "/office/plans/{plan:B}/tasks",            "403 404 403 201 403 403 403 403 403 403 403 403 403",
+        {"title": "採購平板"}),
+    row("PATCH", "/office/tasks/{task:A}",                 "403 200 403 404 403 403 403 403 403 403 403 403 403",
+        {"status": "done"}),
+    row("PATCH", "/office/tasks/{task:B}",                 "403 404 403 200 403 403 403 403 403 403 403 403 403",
+        {"status": "done"}),
+    # --- audit log and tokens
+    row("GET", "/audit",                                   "403 200 403 200 200 200 403 403 403 403 403 403 403"),
+    row("GET", "/tokens",                                  "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    row("POST", "/tokens",                                 "201 201 201 201 201 201 201 201 201 201 201 201 201",
+        {"name": "script"}, session=True),
+    row("POST", "/tokens",                                 "403 403 403 403 403 403 403 403 403 403 403 403 403",
+        {"name": "minted by a token"}),
+    row("DELETE", "/tokens/{token:own}",                   "204 204 204 204 204 204 204 204 204 204 204 204 204"),
+    row("DELETE", "/tokens/{token:other}",                 "404 404 404 404 404 404 404 404 404 404 404 404 404"),
+]
+# fmt: on
+
+CASES = [
+    pytest.param(r, role, id=f"{r.method} {r.path}{' (session)' if r.session else ''} | {role}")
+    for r in MATRIX
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("r", "role"), CASES)
+def test_tenancy_matrix(api_world: ApiWorld, own_token: Any, r: Row, role: str) -> None:
+    if r.prepare:
+        PREPARE[r.prepare](api_world)
+    api_world.objects["token:own"] = own_token(api_world.users[role])
+    client = api_world.session(role) if r.session else api_world.bearer(role)
+    path, body = api_world.fill(r.path), api_world.fill(r.body)
+    before = row_counts()
+    response = call(client, r.method, path, body)
+    assert response.status_code == r.expect[role], response.content.decode()[:500]
+    if r.method != "GET":
+        after = row_counts()
+        if response.status_code < 300:
+            assert after != before, "an allowed write changed nothing"
+        else:
+            assert after == before, "a refused write changed something"
+
+
+def _operations() -> set[str]:
+    """Every operation registered on the API, as 'METHOD /path' (from the routers)."""
+    prefix = "/api/v1"
+    schema = api.get_openapi_schema()
+    return {
+        f"{method.upper()} {path.removeprefix(prefix)}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+
+
+def test_matrix_covers_every_endpoint() -> None:
+    assert {r.endpoint for r in MATRIX} == _operations()
+
+
+# Which matrix rows reach each model of the apps the API exposes.
+MODEL_ROWS = {
+    "orgs.county": "/counties",
+    "orgs.district": "/districts",
+    "orgs.school": "/schools",
+    "orgs.academicterm": "/terms",
+    "orgs.person": "/people",
+    "orgs.membership": "/people/{public_id}/memberships",
+    "orgs.schoolclass": "/classes",
+    "orgs.enrollment": "/classes/{public_id}/students",
+    "orgs.guardianship": "/guardianships",
+    "orgs.promotionoffice": "/office",
+    "orgs.officegroup": "/office/groups",
+    "orgs.workplan": "/office/plans",
+    "orgs.officetask": "/office/tasks/{public_id}",
+    "core.auditentry": "/audit",
+    "accounts.user": "/me",
+    "accounts.apitoken": "/tokens",
+}
+
+
+def test_matrix_covers_every_model() -> None:
+    """Every model of orgs, core and accounts is reached by some row of the matrix."""
+    labels = {
+        model._meta.label_lower
+        for app in ("orgs", "core", "accounts")
+        for model in apps.get_app_config(app).get_models()
+    }
+    assert labels == set(MODEL_ROWS), "add the new model to MODEL_ROWS and the matrix"
+    paths = {r.endpoint.split(" ", 1)[1] for r in MATRIX}
+    assert set(MODEL_ROWS.values()) <= paths
