@@ -83,7 +83,10 @@ def run_import_cli(
     def progress(done: int, total: int) -> None:
         print(f"validated {done}/{total} rows", file=out, flush=True)
 
-    job = import_job_run(job=job, progress=progress)
+    def save_progress(done: int, total: int) -> None:
+        print(f"saved {done}/{total} rows", file=out, flush=True)
+
+    job = import_job_run(job=job, progress=progress, save_progress=save_progress)
     if job.status != ImportJob.Status.DONE:
         for item in job.errors:
             print(format_problem(item), file=err)

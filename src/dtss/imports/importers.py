@@ -2,7 +2,9 @@
 
 An importer first checks every row and collects every problem (row, column, message); it saves
 nothing unless the whole file is clean, and then saves everything in one transaction through the
-services of `dtss.orgs.services`, so a failure half-way leaves the database as it was.
+bulk services of `dtss.orgs.services` (`schools_import_apply`, `classes_import_apply`,
+`people_import_apply`: a few queries per 500 rows), so a failure half-way leaves the database as
+it was. Saving reports its progress after every batch.
 
 Re-importing a file updates what the previous import created: schools are matched by their MOE
 code, classes by school, term, grade and number, people by their external ID within the county.
@@ -22,7 +24,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
@@ -30,7 +32,6 @@ from dtss.core.tenancy import scope_for
 from dtss.imports.parsing import ParsedFile, normalise_header
 from dtss.orgs import services as org_services
 from dtss.orgs.models import (
-    AcademicTerm,
     County,
     District,
     Enrollment,
@@ -362,17 +363,32 @@ class Importer:
     def check_file(self) -> None:
         """Checks across rows that can run only once every row has been read."""
 
-    def apply(self) -> dict[str, Any]:
-        """Save every row in one transaction; any exception rolls everything back."""
+    def apply(self, progress: Progress | None = None) -> dict[str, Any]:
+        """Save every checked row in one transaction; any exception rolls everything back.
+        `progress(saved, total)` is called after each batch of rows (inside the transaction:
+        it must not write to the database)."""
         with transaction.atomic():
-            return self.save()
+            return self.save(progress)
 
-    def save(self) -> dict[str, Any]:
+    def save(self, progress: Progress | None) -> dict[str, Any]:
         raise NotImplementedError
 
     def failure(self, exc: BaseException) -> list[Problem]:
-        """The problems to report when saving failed at `current_row`."""
-        row = self.current_row
+        """The problems to report when saving failed (at the row the error names, if any)."""
+        row = getattr(exc, "row", self.current_row)
+        if isinstance(exc, IntegrityError):
+            return [
+                problem(
+                    row,
+                    "",
+                    gettext_noop(
+                        "The database refused the rows (%(error)s); nothing was saved. "
+                        "Another import or a change made at the same time may conflict with "
+                        "this file: check it and upload it again."
+                    ),
+                    error=str(exc)[:300],
+                )
+            ]
         if isinstance(exc, ValidationError):
             out: list[Problem] = []
             if hasattr(exc, "error_dict"):
@@ -600,31 +616,23 @@ class SchoolImporter(Importer):
                 }
             )
 
-    def save(self) -> dict[str, Any]:
-        created = updated = districts_created = 0
-        districts = dict(self.districts)
-        for item in self.items:
-            self.current_row = item["row"]
-            district = districts.get(item["district_code"])
-            if district is None:
-                district, made = org_services.district_get_or_create(
-                    county=self.county,
-                    code=item["district_code"],
-                    name_zh=item["district_name"] or "",
-                )
-                districts[district.code] = district
-                districts_created += int(made)
-            _school, made = org_services.school_upsert(
-                district=district, code=item["code"], **item["fields"]
+    def save(self, progress: Progress | None) -> dict[str, Any]:
+        rows = [
+            org_services.SchoolImportRow(
+                row=item["row"],
+                code=item["code"],
+                district_code=item["district_code"],
+                district_name=item["district_name"],
+                **item["fields"],
             )
-            created += int(made)
-            updated += int(not made)
-        self.current_row = 0
+            for item in self.items
+        ]
+        counts = org_services.schools_import_apply(county=self.county, rows=rows, progress=progress)
         return {
-            "rows": len(self.items),
-            "created": created,
-            "updated": updated,
-            "details": [[gettext_noop("districts created"), districts_created]],
+            "rows": counts.rows,
+            "created": counts.created,
+            "updated": counts.updated,
+            "details": [[gettext_noop("districts created"), counts.districts]],
         }
 
 
@@ -734,27 +742,27 @@ class ClassImporter(Importer):
                 }
             )
 
-    def save(self) -> dict[str, Any]:
+    def save(self, progress: Progress | None) -> dict[str, Any]:
         assert self.school is not None
-        created = updated = 0
-        terms: dict[tuple[int, int], AcademicTerm] = {}
-        for item in self.items:
-            self.current_row = item["row"]
-            key = (item["roc_year"], item["semester"])
-            if key not in terms:
-                terms[key] = org_services.term_get_or_create(roc_year=key[0], semester=key[1])
-            _obj, made = org_services.class_upsert(
-                school=self.school,
-                term=terms[key],
+        rows = [
+            org_services.ClassImportRow(
+                row=item["row"],
+                roc_year=item["roc_year"],
+                semester=item["semester"],
                 grade=item["grade"],
                 number=item["number"],
                 name=item["name"],
                 homeroom_teacher=item["teacher"],
             )
-            created += int(made)
-            updated += int(not made)
-        self.current_row = 0
-        return {"rows": len(self.items), "created": created, "updated": updated, "details": []}
+            for item in self.items
+        ]
+        counts = org_services.classes_import_apply(school=self.school, rows=rows, progress=progress)
+        return {
+            "rows": counts.rows,
+            "created": counts.created,
+            "updated": counts.updated,
+            "details": [],
+        }
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -1110,7 +1118,11 @@ class PersonImporter(Importer):
                 continue
             if holder_ext is not None and holder_ext in self.placements:
                 moved_to = self.placements[holder_ext]
-                if moved_to != (school_class, seat):
+                # moved within the term (a seat in another term leaves this one taken)
+                if moved_to[0].term_id == school_class.term_id and moved_to != (
+                    school_class,
+                    seat,
+                ):
                     continue
             self.add(
                 item["row"],
@@ -1123,86 +1135,31 @@ class PersonImporter(Importer):
                 other=holder_ext or outside_ids.get(holder, "") or "?",
             )
 
-    def save(self) -> dict[str, Any]:
+    def save(self, progress: Progress | None) -> dict[str, Any]:
         assert self.school is not None
-        school = self.school
-        created: set[str] = set()
-        touched: set[str] = set()
-        people: dict[str, Person] = {}
-        counts = {"memberships": 0, "enrollments": 0, "guardianships": 0}
-
-        def person(item: dict[str, Any]) -> Person:
-            external_id = item["external_id"]
-            obj, made = org_services.person_upsert(
-                county=self.county, external_id=external_id, **item["person"]
+        rows = [
+            org_services.PersonImportRow(
+                row=item["row"],
+                external_id=item["external_id"],
+                role=item["role"],
+                title=item["title"],
+                school_class=item.get("school_class"),
+                seat_number=item.get("seat_number"),
+                child_external_id=item.get("child_external_id") or "",
+                relation=item.get("relation") or Guardianship.Relation.GUARDIAN,
+                **item["person"],
             )
-            people[external_id] = obj
-            touched.add(external_id)
-            if made:
-                created.add(external_id)
-            return obj
-
-        order = {Role.TEACHER: 0, Role.SCHOOL_ADMIN: 0, Role.STUDENT: 1, Role.PARENT: 2}
-        items = sorted(self.items, key=lambda i: (order[i["role"]], i["row"]))
-        staff = [i for i in items if i["role"] in STAFF_ROLES]
-        students = [i for i in items if i["role"] == Role.STUDENT]
-        parents = [i for i in items if i["role"] == Role.PARENT]
-        for item in staff:
-            self.current_row = item["row"]
-            obj = person(item)
-            _m, made = org_services.membership_ensure(
-                person=obj, role=item["role"], school=school, title=item["title"]
-            )
-            counts["memberships"] += int(made)
-        for item in students:
-            self.current_row = item["row"]
-            obj = person(item)
-            _m, made = org_services.membership_ensure(person=obj, role=Role.STUDENT, school=school)
-            counts["memberships"] += int(made)
-        # Seats may be swapped between students of the file: free the seats that change first.
-        self.current_row = 0
-        moving = []
-        for item in students:
-            current = Enrollment.objects.filter(
-                student=people[item["external_id"]],
-                school=school,
-                school_class__term_id=item["school_class"].term_id,
-            ).first()
-            if current is not None and (
-                current.school_class_id != item["school_class"].pk
-                or current.seat_number != item["seat_number"]
-            ):
-                moving.append(current)
-        org_services.enrollments_release_seats(enrollments=moving)
-        for item in students:
-            self.current_row = item["row"]
-            _e, made = org_services.enrollment_place(
-                student=people[item["external_id"]],
-                school_class=item["school_class"],
-                seat_number=item["seat_number"],
-            )
-            counts["enrollments"] += int(made)
-        for item in parents:
-            self.current_row = item["row"]
-            obj = person(item)
-            _m, made = org_services.membership_ensure(person=obj, role=Role.PARENT, school=school)
-            counts["memberships"] += int(made)
-            child = people.get(item["child_external_id"]) or Person.objects.get(
-                county=self.county, external_id=item["child_external_id"]
-            )
-            _g, made = org_services.guardianship_ensure(
-                parent=obj, child=child, relation=item["relation"]
-            )
-            counts["guardianships"] += int(made)
-        self.current_row = 0
+            for item in self.items
+        ]
+        counts = org_services.people_import_apply(school=self.school, rows=rows, progress=progress)
         return {
-            "rows": len(self.items),
-            "created": len(created),
-            "updated": len(touched - created),
+            "rows": counts.rows,
+            "created": counts.created,
+            "updated": counts.updated,
             "details": [
-                [gettext_noop("roles added"), counts["memberships"]],
-                [gettext_noop("students seated in new classes"), counts["enrollments"]],
-                [gettext_noop("parent–child links added"), counts["guardianships"]],
+                [gettext_noop("roles added"), counts.memberships],
+                [gettext_noop("students seated in new classes"), counts.enrollments],
+                [gettext_noop("parent–child links added"), counts.guardianships],
             ],
         }
 

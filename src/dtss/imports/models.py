@@ -87,7 +87,8 @@ class ImportJob(TenantModel):
 
     @property
     def percent(self) -> int:
-        """How far the job has got, for the progress bar (checking is the long part)."""
+        """How far the checking has got (100 once saving starts). The progress of the saving is
+        kept in the cache, see `selectors.import_job_progress`."""
         if self.status in (self.Status.SAVING, self.Status.DONE):
             return 100
         if not self.total_rows:

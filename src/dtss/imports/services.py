@@ -1,8 +1,10 @@
 """Writes of the imports: accept an uploaded file as a job, and run a job.
 
 A job is checked in full before anything is saved; then every row is saved in one transaction
-(see `importers.py`). The job's own status and progress are written outside that transaction,
-so a page can follow a long file while it runs and a failure never loses the report.
+(see `importers.py`). The job's own status and checking progress are written outside that
+transaction, so a page can follow a long file while it runs and a failure never loses the
+report; the saving progress goes to the shared cache (see `progress.py`), since the job row
+cannot be written while the import's transaction holds the write lock (SQLite).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dtss.core.tenancy import scope_for
 from dtss.imports.importers import IMPORTERS, Problem, problem
 from dtss.imports.models import ImportJob
 from dtss.imports.parsing import ParseError, parse_file
+from dtss.imports.progress import saving_clear, saving_write
 from dtss.orgs.models import County, School
 
 logger = logging.getLogger(__name__)
@@ -116,6 +119,7 @@ def _finish(
 ) -> ImportJob:
     status = ImportJob.Status.FAILED if errors else ImportJob.Status.DONE
     _set(job, status=status, errors=errors, summary=summary or {}, finished_at=timezone.now())
+    saving_clear(job_id=job.pk)
     audit_record(
         actor=job.created_by,
         action="import.done" if not errors else "import.failed",
@@ -132,12 +136,19 @@ def _finish(
     return job
 
 
-def import_job_run(*, job: ImportJob, progress: Progress | None = None) -> ImportJob:
+def import_job_run(
+    *,
+    job: ImportJob,
+    progress: Progress | None = None,
+    save_progress: Progress | None = None,
+) -> ImportJob:
     """Run a queued job: read, check every row, then save all rows or none.
 
     Not atomic itself: the job's status and progress must be visible while it runs, and its
     problems must survive the rollback of a failed save. `progress(done, total)` is called every
-    few hundred rows while checking (the command line prints it).
+    few hundred rows while checking, `save_progress(saved, total)` after every batch saved (the
+    command line prints both); the saving progress is also written to the shared cache for the
+    pages.
     """
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.VALIDATING, started_at=timezone.now(), updated_at=timezone.now()
@@ -176,8 +187,15 @@ def import_job_run(*, job: ImportJob, progress: Progress | None = None) -> Impor
         if errors:
             return _finish(job, errors=errors)
         _set(job, status=ImportJob.Status.SAVING)
+
+        def saving(done: int, total: int) -> None:
+            saving_write(job_id=job.pk, done=done, total=total)
+            if save_progress is not None:
+                save_progress(done, total)
+
+        saving_write(job_id=job.pk, done=0, total=len(parsed.rows))
         try:
-            summary = importer.apply()
+            summary = importer.apply(progress=saving)
         except ValidationError as exc:
             return _finish(job, errors=importer.failure(exc))
         except Exception as exc:

@@ -24,6 +24,7 @@ from dtss.imports.downloads import template_csv, template_xlsx
 from dtss.imports.forms import ImportForm
 from dtss.imports.importers import IMPORTERS, problem_text
 from dtss.imports.models import ImportJob
+from dtss.imports.selectors import import_job_progress
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -89,6 +90,7 @@ def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "imports/job_detail.html",
         {
             "job": job,
+            "progress": import_job_progress(job=job),
             "problems": problems,
             "details": _summary_details(job),
         },
@@ -99,17 +101,19 @@ def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def job_status(request: HttpRequest, public_id: str) -> JsonResponse:
     job = get_visible_or_404(ImportJob, request.user, public_id, write=True)
+    progress = import_job_progress(job=job)
     return JsonResponse(
         {
             "id": str(job.public_id),
             "status": job.status,
             "status_label": job.get_status_display(),
             "active": job.is_active,
+            "phase": progress.phase,
             "total_rows": job.total_rows,
             "processed_rows": job.processed_rows,
-            "percent": job.percent,
-            "progress_text": _("Checked %(done)s of %(total)s rows")
-            % {"done": job.processed_rows, "total": job.total_rows},
+            "saved_rows": progress.done if progress.phase == "saving" else None,
+            "percent": progress.percent,
+            "progress_text": progress.text,
             "errors": _problems(job),
             "summary": {
                 "rows": job.summary.get("rows", 0),

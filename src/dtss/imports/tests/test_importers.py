@@ -147,23 +147,24 @@ def test_big5_schools_csv(world: Any) -> None:
 
 
 def test_exception_while_saving_rolls_everything_back(world: Any, monkeypatch: Any) -> None:
-    real = org_services.school_upsert
+    monkeypatch.setattr(org_services, "IMPORT_BATCH", 1)  # one school per batch
+    real = School.objects.bulk_create
     calls = {"n": 0}
 
-    def flaky(**kwargs: Any) -> Any:
+    def flaky(objs: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk on fire")
-        return real(**kwargs)
+        return real(objs, **kwargs)
 
-    monkeypatch.setattr(org_services, "school_upsert", flaky)
+    monkeypatch.setattr(School.objects, "bulk_create", flaky)
     before = counts()
     job = run(
         "schools", "s.csv", csv_bytes(SCHOOL_HEADER, GOOD_SCHOOLS), county=world.counties["A"]
     )
     assert calls["n"] == 2  # the first school was written, then rolled back
     assert job.status == ImportJob.Status.FAILED
-    assert [(p["row"], p["field"]) for p in job.errors] == [(3, "")]
+    assert [(p["row"], p["field"]) for p in job.errors] == [(0, "")]
     assert "disk on fire" in job.errors[0]["message"]
     assert counts() == before
     assert not School.objects.filter(code="083602").exists()
@@ -171,12 +172,17 @@ def test_exception_while_saving_rolls_everything_back(world: Any, monkeypatch: A
 
 
 def test_validation_error_while_saving_names_row_and_column(world: Any, monkeypatch: Any) -> None:
-    def refuse(**kwargs: Any) -> Any:
+    """Every row is still validated (full_clean) when saved; a refusal names its row."""
+
+    def refuse(self: Any, **kwargs: Any) -> Any:
         raise ValidationError({"seat_number": ["Seat refused."]})
 
-    monkeypatch.setattr(org_services, "enrollment_place", refuse)
+    monkeypatch.setattr(Enrollment, "full_clean", refuse)
     before = counts()
-    rows = [["S100", "林小華", "學生", "", "", "", "", "114", "1", "5", "1", "3", "", ""]]
+    rows = [
+        ["T100", "陳老師", "教師", "", "", "", "", "", "", "", "", "", "", ""],
+        ["S100", "林小華", "學生", "", "", "", "", "114", "1", "5", "1", "3", "", ""],
+    ]
     job = run(
         "people",
         "p.csv",
@@ -185,7 +191,7 @@ def test_validation_error_while_saving_names_row_and_column(world: Any, monkeypa
         school=world.schools["A-elem"],
     )
     assert job.status == ImportJob.Status.FAILED
-    assert job.errors == [{"row": 2, "field": "seat_number", "message": "Seat refused."}]
+    assert job.errors == [{"row": 3, "field": "seat_number", "message": "Seat refused."}]
     assert counts() == before
 
 

@@ -1,6 +1,7 @@
 /* DTSS imports: follow a running import job. Polls its status.json every second while it is
-   queued, being checked or being saved; moves the progress bar and reloads the page when the
-   job has finished, so the summary or the list of problems shows. No inline script, no CDN. */
+   queued, being checked or being saved; moves the progress bar ("checked N of M rows", then
+   "saved N of M rows") and reloads the page when the job has finished, so the summary or the
+   list of problems shows. No inline script, no CDN. */
 (function () {
   "use strict";
   var box = document.getElementById("import-progress");
@@ -21,7 +22,7 @@
       .then(function (data) {
         if (bar) { bar.style.width = data.percent + "%"; }
         if (meter) { meter.setAttribute("aria-valuenow", String(data.percent)); }
-        if (label && data.status === "validating") { label.textContent = data.progress_text; }
+        if (label && data.status !== "queued") { label.textContent = data.progress_text; }
         if (!active[data.status]) { window.location.reload(); return; }
         window.setTimeout(tick, 1000);
       })
