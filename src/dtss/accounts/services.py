@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,6 +95,12 @@ def user_invite(*, person: Any, username: str, email: str, actor: Any, request: 
     is emailed to them."""
     from django.contrib.auth.forms import PasswordResetForm
 
+    from dtss.orgs.selectors import person_roles_all_within
+
+    if not person_roles_all_within(user=actor, person=person):
+        # A login carries every role of the person: only an administrator of all of them
+        # may hand it out.
+        raise PermissionDenied
     if User.objects.filter(person=person).exists():
         raise ValidationError({"username": _("This person already has an account.")})
     if User.objects.filter(username__iexact=username).exists():
@@ -114,8 +120,11 @@ def user_invite(*, person: Any, username: str, email: str, actor: Any, request: 
             "accounts/invite_subject.txt",
             "accounts/invite_email.txt",
             {
-                "email": email, "domain": site.domain, "site_name": site.name,
-                "uid": urlsafe_base64_encode(force_bytes(user.pk)), "user": user,
+                "email": email,
+                "domain": site.domain,
+                "site_name": site.name,
+                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                "user": user,
                 "token": default_token_generator.make_token(user),
                 "protocol": "https" if request.is_secure() else "http",
             },

@@ -72,34 +72,56 @@ class PersonAddForm(forms.Form):
     title = forms.ChoiceField(
         label=_("Title"),
         required=False,
-        choices=[("", "—"), ("principal", _("Principal")), ("director", _("Director")),
-                 ("it_head", _("IT head")), ("other", _("Other"))],
+        choices=[
+            ("", "—"),
+            ("principal", _("Principal")),
+            ("director", _("Director")),
+            ("it_head", _("IT head")),
+            ("other", _("Other")),
+        ],
         help_text=_("For school administrators."),
     )
     external_id = forms.CharField(
-        label=_("External ID"), max_length=64, required=False,
+        label=_("External ID"),
+        max_length=64,
+        required=False,
         help_text=_("Student or staff number; imports match people by it."),
     )
     gender = forms.ChoiceField(
-        label=_("Gender"), required=False,
+        label=_("Gender"),
+        required=False,
         choices=[("", "—"), ("F", _("Female")), ("M", _("Male")), ("X", _("Other / not stated"))],
     )
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     school_class = forms.ModelChoiceField(
-        label=_("Class"), queryset=None, required=False,  # type: ignore[arg-type]
+        label=_("Class"),
+        queryset=None,
+        required=False,  # type: ignore[arg-type]
         help_text=_("For students."),
     )
-    seat_number = forms.IntegerField(label=_("Seat number"), min_value=1, max_value=99,
-                                     required=False, help_text=_("For students."))
+    seat_number = forms.IntegerField(
+        label=_("Seat number"),
+        min_value=1,
+        max_value=99,
+        required=False,
+        help_text=_("For students."),
+    )
     child_external_id = forms.CharField(
-        label=_("Child's external ID"), max_length=64, required=False,
+        label=_("Child's external ID"),
+        max_length=64,
+        required=False,
         help_text=_("For parents: the student number of their child at this school."),
     )
     relation = forms.ChoiceField(
-        label=_("Relation"), required=False,
-        choices=[("mother", _("Mother")), ("father", _("Father")), ("guardian", _("Guardian")),
-                 ("other", _("Other"))],
+        label=_("Relation"),
+        required=False,
+        choices=[
+            ("mother", _("Mother")),
+            ("father", _("Father")),
+            ("guardian", _("Guardian")),
+            ("other", _("Other")),
+        ],
     )
 
     def __init__(self, *args, classes=None, **kwargs):  # type: ignore[no-untyped-def]
@@ -128,12 +150,18 @@ class AccountInviteForm(forms.Form):
 
 class OfficeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    convener = forms.ModelChoiceField(label=_("Convener"), queryset=None, required=False,  # type: ignore[arg-type]
-                                      help_text=_("Usually the head of the education bureau."))
-    established_on = forms.DateField(label=_("Established on"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
-    mission = forms.CharField(label=_("Mission and tasks"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    convener = forms.ModelChoiceField(
+        label=_("Convener"),
+        queryset=None,
+        required=False,  # type: ignore[arg-type]
+        help_text=_("Usually the head of the education bureau."),
+    )
+    established_on = forms.DateField(
+        label=_("Established on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    mission = forms.CharField(
+        label=_("Mission and tasks"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, people=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -143,5 +171,6 @@ class OfficeForm(forms.Form):
 class WorkPlanForm(forms.Form):
     roc_year = forms.IntegerField(label=_("Academic year (ROC)"), min_value=100, max_value=200)
     title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -383,7 +383,12 @@ class Guardianship(TenantModel):
 
     @classmethod
     def personal_q(cls, scope: Scope) -> Q | None:
-        q = Q(parent_id=scope.person_id) if scope.person_id else Q(pk__in=[])
+        # A parent sees their own links to their children; a student their own guardians.
+        q = (
+            Q(parent_id=scope.person_id) | Q(child_id=scope.person_id)
+            if scope.person_id
+            else Q(pk__in=[])
+        )
         if scope.staff_school_ids:
             at_school = Membership.objects.filter(
                 person=OuterRef("child"), school_id__in=scope.staff_school_ids

@@ -265,3 +265,17 @@ def person_roles_all_within(*, user: Any, person: Person) -> bool:
     total = Membership.objects.filter(person=person).count()
     inside = Membership.objects.visible_to(user, write=True).filter(person=person).count()
     return total == inside
+
+
+def county_staff_list(*, user: Any, county: County) -> QuerySet[Person]:
+    """People who may serve in the county's office: county roles first, then the teachers and
+    administrators of its schools (never students or parents)."""
+    staff = Membership.objects.filter(
+        county=county,
+        role__in=[Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.SCHOOL_ADMIN, Role.TEACHER],
+    )
+    return (
+        Person.objects.visible_to(user)
+        .filter(pk__in=staff.values("person_id"))
+        .order_by("name", "id")
+    )

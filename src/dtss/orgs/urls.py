@@ -19,6 +19,7 @@ urlpatterns = [
     path("office/plans/add/", views.office_plan_add, name="office_plan_add"),
     path("office/members/add/", views.office_member_add, name="office_member_add"),
     path("office/plans/<uuid:public_id>/tasks/add/", views.office_task_add, name="office_task_add"),
-    path("office/tasks/<uuid:public_id>/status/", views.office_task_status,
-         name="office_task_status"),
+    path(
+        "office/tasks/<uuid:public_id>/status/", views.office_task_status, name="office_task_status"
+    ),
 ]

@@ -27,6 +27,7 @@ from dtss.orgs.forms import (
 )
 from dtss.orgs.models import (
     District,
+    Guardianship,
     Membership,
     OfficeGroup,
     OfficeTask,
@@ -170,7 +171,12 @@ def class_list(request: HttpRequest) -> HttpResponse:
 def class_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     school_class = get_visible_or_404(SchoolClass, request.user, public_id)
     scope = scope_for(request.user)
-    is_staff = school_class.school_id in scope.staff_school_ids or scope.is_county_level
+    is_staff = (
+        scope.superuser
+        or scope.everything
+        or school_class.school_id in scope.staff_school_ids
+        or school_class.county_id in scope.county_ids
+    )
     roster = selectors.class_roster(school_class=school_class) if is_staff else []
     return render(
         request,
@@ -210,17 +216,21 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     person = get_visible_or_404(Person, request.user, public_id)
     scope = scope_for(request.user)
-    memberships = person.memberships.select_related("county", "school")
-    is_student = any(m.role == Role.STUDENT for m in memberships)
-    if is_student and scope.person_id != person.pk and scope.is_staff_level:
+    # Only the roles, classes and family links inside the viewer's own scope are shown.
+    memberships = list(selectors.person_memberships(user=request.user, person=person))
+    all_roles = set(person.memberships.values_list("role", flat=True))
+    if Role.STUDENT in all_roles and scope.person_id != person.pk and scope.is_staff_level:
         # DESIGN rule 6: every read of a student's record by staff is in the audit log.
-        school = next((m.school for m in memberships if m.role == Role.STUDENT), None)
+        school = (
+            person.memberships.filter(role=Role.STUDENT).select_related("school").first().school
+        )
         audit_record(
             actor=request.user, action="student.read", obj=person, request=request, school=school
         )
-    enrollments = person.enrollments.select_related("school_class", "school_class__term", "school")
-    guardians = person.guardian_links.select_related("parent")
-    children = person.children_links.select_related("child")
+    enrollments = selectors.person_enrollments(user=request.user, person=person)
+    links = Guardianship.objects.visible_to(request.user).select_related("parent", "child")
+    guardians = links.filter(child=person)
+    children = links.filter(parent=person)
     return render(
         request,
         "orgs/person_detail.html",
@@ -230,6 +240,9 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "enrollments": enrollments,
             "guardians": guardians,
             "children": children,
+            "can_manage": Person.objects.visible_to(request.user, write=True)
+            .filter(pk=person.pk)
+            .exists(),
             "show_contacts": scope.is_staff_level or scope.person_id == person.pk,
         },
     )
@@ -254,11 +267,7 @@ def office(request: HttpRequest) -> HttpResponse:
         .filter(county=county)
         .prefetch_related("tasks__group", "tasks__owner")
     )
-    county_people = (
-        selectors.person_list(user=request.user)
-        .filter(memberships__county=county, memberships__school__isnull=True)
-        .distinct()
-    )
+    county_people = selectors.county_staff_list(user=request.user, county=county)
     ctx = {
         "county": county,
         "office": office,
@@ -312,13 +321,19 @@ def office_group_add(request: HttpRequest) -> HttpResponse:
 def office_member_add(request: HttpRequest) -> HttpResponse:
     office = _office_for_admin(request)
     groups = OfficeGroup.objects.filter(office=office)
-    people = selectors.person_list(user=request.user)
+    people = selectors.county_staff_list(user=request.user, county=office.county)
     form = OfficeMemberForm(request.POST, groups=groups, people=people)
     if form.is_valid():
-        services.office_group_add_member(
-            group=form.cleaned_data["group"], person=form.cleaned_data["person"], actor=request.user
-        )
-        messages.success(request, _("Member added."))
+        try:
+            services.office_group_add_member(
+                group=form.cleaned_data["group"],
+                person=form.cleaned_data["person"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Member added."))
     else:
         messages.error(request, _("Choose a group and a person of your county."))
     return redirect("orgs:office")
@@ -362,11 +377,18 @@ def person_add(request: HttpRequest, public_id: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             person = services.school_person_add(
-                school=school, actor=request.user, name=data["name"], role=data["role"],
+                school=school,
+                actor=request.user,
+                name=data["name"],
+                role=data["role"],
                 title=data["title"] if data["role"] == Role.SCHOOL_ADMIN else "",
-                external_id=data["external_id"], gender=data["gender"], email=data["email"],
-                phone=data["phone"], school_class=data["school_class"],
-                seat_number=data["seat_number"], child_external_id=data["child_external_id"],
+                external_id=data["external_id"],
+                gender=data["gender"],
+                email=data["email"],
+                phone=data["phone"],
+                school_class=data["school_class"],
+                seat_number=data["seat_number"],
+                child_external_id=data["child_external_id"],
                 relation=data["relation"] or "guardian",
             )
         except ValidationError as exc:
@@ -394,8 +416,13 @@ def person_invite(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            user_invite(person=person, username=form.cleaned_data["username"],
-                        email=form.cleaned_data["email"], actor=request.user, request=request)
+            user_invite(
+                person=person,
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                actor=request.user,
+                request=request,
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -415,11 +442,10 @@ def office_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     if PromotionOffice.objects.filter(county=county).exists():
         return redirect("orgs:office")
-    people = selectors.person_list(user=request.user).filter(
-        memberships__county=county, memberships__school__isnull=True
-    ).distinct()
-    form = OfficeForm(request.POST or None, people=people,
-                      initial={"name": f"{county.name_zh}數位學習推動辦公室"})
+    people = selectors.county_staff_list(user=request.user, county=county)
+    form = OfficeForm(
+        request.POST or None, people=people, initial={"name": f"{county.name_zh}數位學習推動辦公室"}
+    )
     if request.method == "POST" and form.is_valid():
         services.office_create(county=county, actor=request.user, **form.cleaned_data)
         messages.success(request, _("The office was recorded."))

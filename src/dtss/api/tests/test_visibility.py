@@ -111,7 +111,7 @@ LISTS: dict[str, dict[str, set[str] | None]] = {
         "elem_teacher": {"A"},
         "junior_teacher": set(),
         "b_teacher": {"B"},
-        "elem_student": set(),
+        "elem_student": {"A"},  # a student sees their own guardians
         "elem_parent": {"A"},
         "b_parent": {"B"},
         "outsider": set(),

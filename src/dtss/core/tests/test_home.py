@@ -79,3 +79,15 @@ def test_client_address_behind_a_proxy(settings: Any) -> None:
     settings.BEHIND_PROXY = True
     # The proxy's own entry (the last) counts; what the client wrote before it does not.
     assert client_ip(request) == "203.0.113.9"
+
+
+def test_pages_load_nothing_from_other_hosts(world: World) -> None:
+    import re
+
+    client = world.client("a_admin")
+    for url in ("/", "/api/v1/docs", reverse("orgs:school_list"), reverse("accounts:login")):
+        body = client.get(url).content.decode()
+        external = re.findall(r'(?:src|href)="((?:https?:)?//[^"]+)"', body)
+        assert external == [], (url, external)
+        for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', body):
+            assert client.get(asset).status_code == 200, asset

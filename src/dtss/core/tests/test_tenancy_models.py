@@ -132,7 +132,7 @@ def test_rows_seen_lie_inside_the_scope(full_world: World, user: str, label: str
             allowed = (
                 county_id in scope.county_ids
                 or bool(child_schools & scope.staff_school_ids)
-                or row.parent_id == scope.person_id
+                or scope.person_id in (row.parent_id, row.child_id)
             )
             assert allowed, f"{user} sees guardianship {row}"
         else:

@@ -159,3 +159,66 @@ def test_work_plan_added_by_county_admin_only(world: World) -> None:
     world.client("a_admin").post(url, {"roc_year": 115, "title": "115 工作計畫"})
     world.client("a_admin").post(url, {"roc_year": "abc", "title": ""})
     assert list(office.plans.values_list("title", flat=True)) == ["115 工作計畫"]
+
+
+def test_person_page_shows_only_roles_inside_the_viewers_scope(world: World) -> None:
+    from dtss.orgs.services import membership_create
+
+    # elem_teacher also administers county B.
+    membership_create(
+        person=world.people["elem_teacher"], role="county_admin", county=world.counties["B"]
+    )
+    url = reverse("orgs:person_detail", args=[world.people["elem_teacher"].public_id])
+    body = world.client("elem_admin").get(url).content.decode()
+    assert "南投國小" in body and "宜蘭縣" not in body
+    assert "宜蘭縣" in world.client("b_admin").get(url).content.decode()
+
+
+def test_county_staff_elsewhere_who_is_a_parent_sees_no_roster(world: World) -> None:
+    from dtss.orgs.services import membership_create
+
+    # elem_parent also works in county B's office.
+    membership_create(
+        person=world.people["elem_parent"], role="county_staff", county=world.counties["B"]
+    )
+    url = reverse("orgs:class_detail", args=[world.classes["A-elem 5-1"].public_id])
+    response = world.client("elem_parent").get(url)
+    assert response.status_code == 200
+    assert "elem_student2" not in response.content.decode()
+    assert not response.context["is_staff"]
+
+
+def test_login_for_a_person_with_roles_elsewhere_needs_all_their_administrators(
+    world: World,
+) -> None:
+    from dtss.orgs.services import membership_create
+
+    person = Person.objects.create(county=world.counties["A"], name="兩地人員")
+    Membership.objects.create(
+        person=person, county=world.counties["A"], school=world.schools["A-elem"], role="teacher"
+    )
+    membership_create(person=person, role="county_admin", county=world.counties["B"])
+    url = reverse("orgs:person_invite", args=[person.public_id])
+    response = world.client("elem_admin").post(url, {"username": "grab", "email": "x@e.org"})
+    assert response.status_code == 403
+    assert not User.objects.filter(username="grab").exists()
+
+
+def test_office_people_must_be_staff_of_the_county(world: World) -> None:
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from dtss.orgs.services import office_create, office_group_add_member, office_group_create
+
+    with pytest.raises(ValidationError):
+        office_create(county=world.counties["A"], name="x", convener=world.people["b_admin"])
+    office = office_create(
+        county=world.counties["A"], name="辦公室", convener=world.people["a_admin"]
+    )
+    group = office_group_create(
+        office=office, kind="teaching", name="教學輔導組", lead=world.people["elem_teacher"]
+    )
+    for outsider in ("elem_student", "elem_parent", "b_teacher"):
+        with pytest.raises(ValidationError):
+            office_group_add_member(group=group, person=world.people[outsider])
+    assert list(group.members.all()) == [world.people["elem_teacher"]]
