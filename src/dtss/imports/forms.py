@@ -43,6 +43,11 @@ class ImportForm(forms.Form):
         self.fields["school"].queryset = schools.order_by("county__code", "code")  # type: ignore[attr-defined]
         counties = County.objects.visible_to(user, write=True).order_by("code")
         self.fields["county"].queryset = counties  # type: ignore[attr-defined]
+        # Most administrators have one school or one county: choose it for them.
+        if len(schools) == 1 and not self.initial.get("school"):
+            self.initial["school"] = schools[0].public_id
+        if len(counties) == 1 and not self.initial.get("county"):
+            self.initial["county"] = counties[0].code
         self.counties = list(counties[:2])
         if not self.counties:
             # Only a county administrator imports schools.
