@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--county", required=True, help="county code, e.g. 10008")
     p.add_argument("--school", help="MOE school code (classes and people)")
     p.set_defaults(func=cmd_import)
+    sub.add_parser("framework", help="dtss framework export --format json|csv", add_help=False)
     sub.add_parser("manage", help="any manage.py command, e.g. dtss manage shell", add_help=False)
     return parser
 
@@ -193,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "manage":
         return cmd_manage(argv[1:])
+    if argv and argv[0] == "framework":
+        return cmd_manage(["framework", *argv[1:]])
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

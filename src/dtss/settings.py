@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "dtss.orgs",
     "dtss.accounts",
     "dtss.imports",
+    "dtss.framework",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     nav = [(reverse("core:home"), _("Home"))]
     if scope.is_staff_level:
+        nav.append((reverse("framework:browse"), _("Framework")))
+    if scope.is_staff_level:
         nav.append((reverse("orgs:school_list"), _("Schools")))
         nav.append((reverse("orgs:class_list"), _("Classes")))
         nav.append((reverse("orgs:person_list"), _("People")))

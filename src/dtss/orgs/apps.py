@@ -5,3 +5,6 @@ class OrgsConfig(AppConfig):
     name = "dtss.orgs"
     label = "orgs"
     verbose_name = "Organisations"
+
+    def ready(self) -> None:
+        from dtss.orgs import indicators  # noqa: F401  (registers the org indicators)

@@ -39,6 +39,16 @@ OWNERSHIP: dict[str, Callable[[Any], tuple[int | None, int | None, set[int]]]] =
     "orgs.officetask": lambda r: (r.county_id, None, set()),
     "core.auditentry": lambda r: (r.county_id, r.school_id, set()),
     "imports.importjob": lambda r: (r.county_id, r.school_id, set()),
+    "framework.cycle": lambda r: (r.county_id, None, set()),
+    "framework.assessment": lambda r: (r.county_id, r.school_id, set()),
+    "framework.response": lambda r: (r.county_id, r.school_id, set()),
+    "framework.evidence": lambda r: (r.county_id, r.school_id, set()),
+    "framework.assessmentevent": lambda r: (r.county_id, r.school_id, set()),
+    "framework.plan": lambda r: (r.county_id, r.school_id, set()),
+    "framework.goal": lambda r: (r.county_id, r.school_id, set()),
+    "framework.action": lambda r: (r.county_id, r.school_id, set()),
+    "framework.case": lambda r: (r.county_id, r.school_id, set()),
+    "framework.indicatorvalue": lambda r: (r.county_id, r.school_id, set()),
 }
 
 USERS = [
@@ -83,6 +93,30 @@ def full_world(world: World) -> World:
         org_services.office_task_create(plan=plan, title="盤點", group=group)
     for school in world.schools.values():
         audit_record(actor=None, action="test.entry", obj=school)
+    from datetime import date
+
+    from dtss.framework.services import (
+        cycle_open,
+        evidence_add,
+        indicators_record,
+        response_update,
+    )
+
+    for key in ("A", "B"):
+        county = world.counties[key]
+        schools = [s for s in world.schools.values() if s.county_id == county.pk]
+        cycle = cycle_open(
+            county=county,
+            name="114-1",
+            opens_on=date(2025, 9, 1),
+            deadline=date(2025, 12, 31),
+            schools=schools,
+        )
+        for assessment in cycle.assessments.all():
+            response = assessment.responses.first()
+            response_update(response=response, actor=None, status="planned")
+            evidence_add(response=response, actor=None, kind="text", text="紀錄")
+            indicators_record(assessment=assessment)
     return world
 
 
@@ -127,6 +161,12 @@ def test_rows_seen_lie_inside_the_scope(full_world: World, user: str, label: str
                 or _inside(scope, full_world, (None, None, persons))
             )
             assert allowed, f"{user} sees person {row}"
+        elif label == "framework.case":
+            assert scope.is_staff_level, f"{user} sees case {row}"
+        elif label == "framework.cycle":
+            schools = set(row.assessments.values_list("school_id", flat=True))
+            allowed = county_id in scope.county_ids or bool(schools & scope.staff_school_ids)
+            assert allowed, f"{user} sees cycle {row}"
         elif label == "orgs.guardianship":
             child_schools = set(row.child.memberships.values_list("school_id", flat=True))
             allowed = (
@@ -140,7 +180,7 @@ def test_rows_seen_lie_inside_the_scope(full_world: World, user: str, label: str
                 f"{user} sees {label} {row}"
             )
     # Nobody outside county A ever sees a row owned by county A's schools, and vice versa.
-    if label not in {"orgs.county", "orgs.person"}:
+    if label not in {"orgs.county", "orgs.person", "framework.case"}:
         foreign = [
             r
             for r in seen

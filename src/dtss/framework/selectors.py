@@ -1,0 +1,235 @@
+"""Reads of the framework and of assessments. Every query starts from visible_to(user)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from dtss.framework.models import (
+    Assessment,
+    Cycle,
+    FrameworkVersion,
+    Item,
+    Level,
+    Response,
+    Strategy,
+)
+from dtss.framework.stages import ItemStage, Rule, StrategyState, item_stage
+
+
+def current_version() -> FrameworkVersion:
+    return FrameworkVersion.objects.get(is_current=True)
+
+
+def framework_tree(
+    *, version: FrameworkVersion | None = None, county_id: int | None = None, level: str = ""
+) -> list[tuple[Item, list[Strategy]]]:
+    """Items with their strategies in order: the official ones plus one county's local ones."""
+    version = version or current_version()
+    items = Item.objects.filter(version=version)
+    if level:
+        items = items.filter(level=level)
+    strategies = Strategy.objects.filter(item__version=version).filter(
+        Q(county__isnull=True) | Q(county_id=county_id)
+    )
+    by_item: dict[int, list[Strategy]] = defaultdict(list)
+    for s in strategies.order_by("stage", "county_id", "order"):
+        by_item[s.item_id].append(s)
+    stage_order = {"D": 0, "A": 1, "M": 2}
+    return [
+        (item, sorted(by_item[item.pk], key=lambda s: (stage_order[s.stage], s.is_local, s.order)))
+        for item in items.order_by("order")
+    ]
+
+
+def cycle_list(*, user: Any) -> QuerySet[Cycle]:
+    return (
+        Cycle.objects.visible_to(user)
+        .select_related("county", "version")
+        .annotate(
+            school_total=Count("assessments", filter=Q(assessments__school__isnull=False)),
+            submitted_total=Count(
+                "assessments",
+                filter=Q(assessments__school__isnull=False)
+                & Q(assessments__status__in=["submitted", "accepted"]),
+            ),
+        )
+    )
+
+
+def rule_of(cycle: Cycle) -> Rule:
+    return Rule(
+        share=Fraction(str(cycle.rule_share)).limit_denominator(1000),
+        require_evidence=cycle.require_evidence,
+    )
+
+
+@dataclass
+class ItemView:
+    item: Item
+    result: ItemStage
+    responses: list[Response]
+
+
+def assessment_items(*, assessment: Assessment) -> list[ItemView]:
+    """Each item of the assessment with its computed stage, next steps and responses."""
+    responses = list(
+        assessment.responses.select_related("strategy", "strategy__item", "owner")
+        .annotate(evidence_total=Count("evidence"))
+        .order_by("strategy__item__order", "strategy__stage", "strategy__order")
+    )
+    rule = rule_of(assessment.cycle)
+    by_item: dict[int, list[Response]] = defaultdict(list)
+    for r in responses:
+        by_item[r.strategy.item_id].append(r)
+    level = Level.COUNTY if assessment.school_id is None else Level.SCHOOL
+    items = Item.objects.filter(version=assessment.cycle.version, level=level).order_by("order")
+    out = []
+    for item in items:
+        rs = by_item.get(item.pk, [])
+        states = [
+            StrategyState(
+                code=r.strategy.code,
+                stage=r.strategy.stage,
+                status=r.status,
+                has_evidence=r.evidence_total > 0,
+            )
+            for r in rs
+        ]
+        out.append(ItemView(item=item, result=item_stage(states, rule), responses=rs))
+    return out
+
+
+def compute_stages(*, assessment: Assessment) -> dict[str, str | None]:
+    return {view.item.code: view.result.stage for view in assessment_items(assessment=assessment)}
+
+
+# --- Reads added for the assessment pages (assess_views) -----------------------------------
+
+
+def assessment_list(
+    *,
+    user: Any,
+    cycle: str = "",
+    status: str = "",
+    district: str = "",
+    school_stage: str = "",
+    sampled: bool = False,
+) -> QuerySet[Assessment]:
+    """The assessments the user can see, newest cycle first, the county's own (Table 6) first
+    within a cycle, then schools by code. Filters take public ids and choice values; an unknown
+    value matches nothing."""
+    import uuid
+
+    from django.db.models import F
+
+    def _uuid(value: str) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            return None
+
+    qs = Assessment.objects.visible_to(user).select_related(
+        "cycle", "county", "school", "school__district"
+    )
+    if cycle:
+        cycle_id = _uuid(cycle)
+        qs = qs.filter(cycle__public_id=cycle_id) if cycle_id else qs.none()
+    if status:
+        qs = qs.filter(status=status) if status in Assessment.Status.values else qs.none()
+    if district:
+        district_id = _uuid(district)
+        qs = qs.filter(school__district__public_id=district_id) if district_id else qs.none()
+    if school_stage:
+        qs = qs.filter(school__stage=school_stage)
+    if sampled:
+        qs = qs.filter(sampled=True)
+    return qs.order_by(
+        "-cycle__opens_on", "-cycle_id", F("school__code").asc(nulls_first=True), "id"
+    )
+
+
+def assessment_owner_choices(*, assessment: Assessment) -> QuerySet[Any]:
+    """People who may own a strategy: the school's administrators and teachers, or, for the
+    county's own assessment, its administrators and office staff."""
+    from dtss.orgs.models import Membership, Person, Role
+
+    if assessment.school_id is None:
+        members = Membership.objects.filter(
+            county_id=assessment.county_id,
+            school__isnull=True,
+            role__in=[Role.COUNTY_ADMIN, Role.COUNTY_STAFF],
+        )
+    else:
+        members = Membership.objects.filter(
+            school_id=assessment.school_id, role__in=[Role.SCHOOL_ADMIN, Role.TEACHER]
+        )
+    return Person.objects.filter(pk__in=members.values("person_id"), active=True).order_by(
+        "name", "id"
+    )
+
+
+def assessment_events(*, assessment: Assessment) -> QuerySet[Any]:
+    """The history of an assessment, oldest first: who, when, what, the note."""
+    return assessment.events.select_related("by", "by__person", "item", "strategy").order_by(
+        "at", "id"
+    )
+
+
+# --- Indicators beside the strategies ---------------------------------------------------------
+
+
+@dataclass
+class IndicatorReading:
+    indicator: Any  # dtss.core.indicators.Indicator
+    value: float | None
+    achieved: bool | None
+    disagreement: str  # "" | "claimed_not_measured" | "measured_not_claimed"
+
+
+def _org_of(assessment: Assessment) -> Any:
+    return assessment.school if assessment.school_id is not None else assessment.county
+
+
+def indicator_readings(
+    *, assessment: Assessment, as_of: Any = None
+) -> dict[str, list[IndicatorReading]]:
+    """Strategy code → the indicators that evidence it, with their current value and whether
+    the self-rating disagrees with them. Uses the recorded value of the assessment's cycle when
+    the assessment is accepted (frozen), else computes live."""
+    from django.utils import timezone
+
+    from dtss.core import indicators as registry
+    from dtss.framework.models import IndicatorValue
+
+    level = "county" if assessment.school_id is None else "school"
+    as_of = as_of or timezone.localdate()
+    recorded = {}
+    if assessment.is_frozen:
+        recorded = {
+            v.indicator_id: v.value
+            for v in IndicatorValue.objects.filter(
+                cycle=assessment.cycle,
+                county_id=assessment.county_id,
+                school_id=assessment.school_id,
+            )
+        }
+    statuses = dict(assessment.responses.values_list("strategy__code", "status"))
+    org = _org_of(assessment)
+    out: dict[str, list[IndicatorReading]] = defaultdict(list)
+    for ind in registry.for_level(level):  # type: ignore[arg-type]
+        value = recorded[ind.id] if ind.id in recorded else ind.compute(org, as_of)
+        achieved = ind.is_achieved(value)
+        for code in ind.strategies:
+            claimed = statuses.get(code) in ("implemented", "embedded")
+            disagreement = ""
+            if achieved is False and claimed:
+                disagreement = "claimed_not_measured"
+            elif achieved is True and code in statuses and not claimed:
+                disagreement = "measured_not_claimed"
+            out[code].append(IndicatorReading(ind, value, achieved, disagreement))
+    return dict(out)
