@@ -233,3 +233,26 @@ def indicator_readings(
                 disagreement = "measured_not_claimed"
             out[code].append(IndicatorReading(ind, value, achieved, disagreement))
     return dict(out)
+
+
+def code_mapping(*, old_version: Any, new_version: Any) -> dict[str, list[str]]:
+    """Old strategy ID → the IDs that continue it in a newer framework version. An ID that is
+    the same in both versions maps to itself unless a mapping says otherwise."""
+    from dtss.framework.models import StrategyMapping
+
+    new_codes = set(
+        Strategy.objects.filter(item__version=new_version, county__isnull=True).values_list(
+            "code", flat=True
+        )
+    )
+    mapped: dict[str, list[str]] = defaultdict(list)
+    for old, new in StrategyMapping.objects.filter(
+        old__item__version=old_version, new__item__version=new_version
+    ).values_list("old__code", "new__code"):
+        mapped[old].append(new)
+    out: dict[str, list[str]] = {}
+    for code in Strategy.objects.filter(item__version=old_version, county__isnull=True).values_list(
+        "code", flat=True
+    ):
+        out[code] = sorted(mapped[code]) if code in mapped else ([code] if code in new_codes else [])
+    return out

@@ -532,3 +532,25 @@ def cycle_reminders_send(*, today: date, days: tuple[int, ...] = REMINDER_DAYS) 
             result["reminded"] += 1
             result["messages"] += sent
     return result
+
+
+# --- Local strategies and framework versions ---------------------------------------------------
+
+
+@transaction.atomic
+def strategy_local_add(*, county: Any, item: Item, stage: str, text_zh: str, text_en: str = "",
+                       actor: Any = None) -> Strategy:
+    """A county's own strategy for one item and stage, coded e.g. `S1.AL1` (L = local). It
+    joins the county's cycles opened from now on; the official strategies are never edited."""
+    if stage not in ("D", "A", "M"):
+        raise ValidationError({"stage": _("Choose a stage.")})
+    if not text_zh.strip():
+        raise ValidationError({"text_zh": _("Write the strategy.")})
+    taken = Strategy.objects.filter(item=item, code__startswith=f"{item.code}.{stage}L").count()
+    strategy = Strategy(item=item, code=f"{item.code}.{stage}L{taken + 1}", stage=stage,
+                        text_zh=text_zh.strip(), text_en=text_en.strip(), county=county,
+                        order=100 + taken)
+    strategy.full_clean()
+    strategy.save()
+    audit_record(actor=actor, action="strategy.local_add", obj=strategy, county=county)
+    return strategy

@@ -1,11 +1,9 @@
-from django.urls import include, path
+from django.urls import path
 
 from dtss.framework import views
 
 app_name = "framework"
 urlpatterns = [
     path("", views.browse, name="browse"),
-    path("", include("dtss.framework.assess_urls")),
-    path("", include("dtss.framework.cycle_urls")),
-    path("", include("dtss.framework.plan_urls")),
+    path("local-strategies/add/", views.local_strategy_add, name="local_strategy_add"),
 ]

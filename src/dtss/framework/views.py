@@ -44,5 +44,43 @@ def browse(request: HttpRequest) -> HttpResponse:
             "levels": Level.choices,
             "q": q,
             "stages": Stage.choices,
+            "can_add_local": bool(scope.admin_county_ids),
+            "all_items": [item for item, _s in framework_tree(version=version)],
         },
     )
+
+
+@login_required
+def local_strategy_add(request: HttpRequest) -> HttpResponse:
+    """County administrators add a local strategy to an item (marked local)."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from dtss.framework.models import Item
+    from dtss.framework.services import strategy_local_add
+    from dtss.orgs.models import County
+
+    scope = scope_for(request.user)
+    if request.method != "POST" or not scope.admin_county_ids:
+        raise PermissionDenied
+    county = County.objects.get(pk=min(scope.admin_county_ids))
+    item = Item.objects.filter(version=current_version(), code=request.POST.get("item", "")).first()
+    if item is None:
+        messages.error(request, _("Choose an item."))
+        return redirect("framework:browse")
+    try:
+        strategy = strategy_local_add(
+            county=county,
+            item=item,
+            stage=request.POST.get("stage", ""),
+            text_zh=request.POST.get("text_zh", ""),
+            text_en=request.POST.get("text_en", ""),
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("framework:browse")
+    messages.success(request, _("Local strategy %(code)s added.") % {"code": strategy.code})
+    return redirect(f"{request.build_absolute_uri('/framework/')}#{item.code}")

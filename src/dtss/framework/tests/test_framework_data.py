@@ -87,3 +87,19 @@ def test_framework_page_needs_login(db: Any) -> None:
     from django.test import Client
 
     assert Client().get(reverse("framework:browse")).status_code == 302
+
+
+def test_county_admin_adds_a_local_strategy_from_the_page(world: World) -> None:
+    url = reverse("framework:local_strategy_add")
+    data = {"item": "S1", "stage": "A", "text_zh": "縣本：載具維修志工培訓"}
+    for user in ("a_staff", "elem_admin", "elem_teacher"):
+        assert world.client(user).post(url, data).status_code == 403
+    assert world.client("a_admin").post(url, data).status_code == 302
+    local = Strategy.objects.get(code="S1.AL1")
+    assert local.county == world.counties["A"]
+    assert "S1.AL1" in world.client("a_staff").get(reverse("framework:browse")).content.decode()
+    assert "S1.AL1" not in world.client("b_admin").get(reverse("framework:browse")).content.decode()
+    # Bad input changes nothing.
+    world.client("a_admin").post(url, {"item": "S1", "stage": "A", "text_zh": " "})
+    world.client("a_admin").post(url, {"item": "Z9", "stage": "A", "text_zh": "x"})
+    assert Strategy.objects.filter(county__isnull=False).count() == 1

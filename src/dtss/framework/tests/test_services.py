@@ -164,3 +164,58 @@ def test_sample_draws_schools_only(world: World) -> None:
     drawn = services.cycle_draw_sample(cycle=cycle, size=5, actor=world.users["a_staff"], seed=1)
     assert len(drawn) == 2 and all(a.school_id for a in drawn)
     assert cycle.assessments.filter(sampled=True).count() == 2
+
+
+def test_local_strategies_join_new_cycles_and_count_for_the_stage(world: World) -> None:
+    item = Item.objects.get(version=current_version(), code="S1")
+    local = services.strategy_local_add(
+        county=world.counties["A"],
+        item=item,
+        stage="D",
+        text_zh="縣本策略：每校設置載具管理員",
+        actor=world.users["a_admin"],
+    )
+    assert local.code == "S1.DL1" and local.is_local
+    with pytest.raises(ValidationError):
+        services.strategy_local_add(county=world.counties["A"], item=item, stage="X", text_zh="x")
+    a = _school_assessment(world)
+    assert a.responses.filter(strategy=local).exists()
+    user = world.users["elem_admin"]
+    _mark(a, ["S1.D1", "S1.D2"], user)
+    a.refresh_from_db()
+    assert a.stages["S1"] is None  # the local development strategy is not met yet
+    _mark(a, ["S1.DL1"], user)
+    a.refresh_from_db()
+    assert a.stages["S1"] == "D"
+    # County B's schools never get county A's local strategy.
+    b_cycle = services.cycle_open(
+        county=world.counties["B"],
+        name="B-1",
+        opens_on=date(2025, 9, 1),
+        deadline=date(2025, 12, 31),
+        schools=[world.schools["B-elem"]],
+    )
+    assert not Response.objects.filter(assessment__cycle=b_cycle, strategy=local).exists()
+
+
+def test_a_new_framework_version_maps_old_ids(world: World) -> None:
+    from dtss.framework.models import FrameworkVersion, Strategy, StrategyMapping
+    from dtss.framework.selectors import code_mapping
+
+    old = current_version()
+    new = FrameworkVersion.objects.create(code="2027", title_zh="新版", previous=old)
+    s1 = Item.objects.create(version=new, code="S1", level="school", title_zh="建置數位環境")
+    Strategy.objects.create(item=s1, code="S1.D1", stage="D", text_zh="同上")
+    merged = Strategy.objects.create(item=s1, code="S1.M5", stage="M", text_zh="合併後的平權策略")
+    StrategyMapping.objects.create(
+        old=Strategy.objects.get(item__version=old, code="S1.M1"), new=merged
+    )
+    StrategyMapping.objects.create(
+        old=Strategy.objects.get(item__version=old, code="S1.M2"), new=merged
+    )
+    mapping = code_mapping(old_version=old, new_version=new)
+    assert mapping["S1.D1"] == ["S1.D1"]  # unchanged ID continues
+    assert mapping["S1.M1"] == ["S1.M5"] and mapping["S1.M2"] == ["S1.M5"]
+    assert mapping["S2.D1"] == []  # dropped in the new version
+    # The official strategies of the old version are untouched.
+    assert Strategy.objects.filter(item__version=old, county__isnull=True).count() == 102
