@@ -252,8 +252,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# The site's public address, for links in emails sent by background tasks (reminders).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 # Paging size of list pages and API lists.
 PAGE_SIZE = envint("PAGE_SIZE", 50)

@@ -18,6 +18,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav = [(reverse("core:home"), _("Home"))]
     if scope.is_staff_level:
         nav.append((reverse("framework:browse"), _("Framework")))
+        nav.append((reverse("framework:cycle_list"), _("Cycles")))
+        nav.append((reverse("framework:assessment_list"), _("Self-assessments")))
+        nav.append((reverse("framework:plan_list"), _("Plans")))
+        nav.append((reverse("framework:case_list"), _("Cases")))
+    if scope.is_county_level and (scope.county_ids or scope.everything):
+        nav.append((reverse("framework:dashboard"), _("Dashboard")))
+    if scope.everything or scope.superuser:
+        nav.append((reverse("framework:county_comparison"), _("Counties")))
     if scope.is_staff_level:
         nav.append((reverse("orgs:school_list"), _("Schools")))
         nav.append((reverse("orgs:class_list"), _("Classes")))

@@ -62,10 +62,13 @@ def cycle_list(*, user: Any) -> QuerySet[Cycle]:
 
 
 def rule_of(cycle: Cycle) -> Rule:
-    return Rule(
-        share=Fraction(str(cycle.rule_share)).limit_denominator(1000),
-        require_evidence=cycle.require_evidence,
-    )
+    """The cycle's rule. A share stored as 0.667 or 0.333 means two-thirds or one third: a
+    share within 1/2000 of a simple fraction (denominator ≤ 12) is taken as that fraction."""
+    share = Fraction(str(cycle.rule_share))
+    simple = share.limit_denominator(12)
+    if abs(simple - share) <= Fraction(1, 2000):
+        share = simple
+    return Rule(share=share, require_evidence=cycle.require_evidence)
 
 
 @dataclass
@@ -81,6 +84,15 @@ def assessment_items(*, assessment: Assessment) -> list[ItemView]:
         assessment.responses.select_related("strategy", "strategy__item", "owner")
         .annotate(evidence_total=Count("evidence"))
         .order_by("strategy__item__order", "strategy__stage", "strategy__order")
+    )
+    stage_order = {"D": 0, "A": 1, "M": 2}
+    responses.sort(
+        key=lambda r: (
+            r.strategy.item.order,
+            stage_order[r.strategy.stage],
+            r.strategy.is_local,
+            r.strategy.order,
+        )
     )
     rule = rule_of(assessment.cycle)
     by_item: dict[int, list[Response]] = defaultdict(list)
@@ -254,5 +266,7 @@ def code_mapping(*, old_version: Any, new_version: Any) -> dict[str, list[str]]:
     for code in Strategy.objects.filter(item__version=old_version, county__isnull=True).values_list(
         "code", flat=True
     ):
-        out[code] = sorted(mapped[code]) if code in mapped else ([code] if code in new_codes else [])
+        out[code] = (
+            sorted(mapped[code]) if code in mapped else ([code] if code in new_codes else [])
+        )
     return out

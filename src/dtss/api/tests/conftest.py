@@ -1,5 +1,6 @@
 """Fixtures for the API tests: the shared `world`, plus an office per county, people without a
-login, audit entries per tenant, and clients that authenticate with a real token."""
+login, audit entries per tenant, framework objects (cycles, assessments, plans, cases; made on
+first use) and clients that authenticate with a real token."""
 
 from __future__ import annotations
 
@@ -46,15 +47,32 @@ class ApiWorld:
 
     world: World
     objects: dict[str, Any] = field(default_factory=dict)
+    built: set[str] = field(default_factory=set)  # framework parts made so far
 
     @property
     def users(self) -> dict[str, User]:
         return self.world.users
 
     def key_of(self, kind: str, value: str) -> str:
-        """Replace a placeholder's value: counties by code, the rest by public id."""
+        """Replace a placeholder's value: counties and strategies by code, the rest by public
+        id. Framework objects are made the first time a placeholder names one."""
+        if kind in FRAMEWORK_KINDS:
+            self.framework(FRAMEWORK_KINDS[kind])
+            if f"{kind}:{value}" not in self.objects:
+                self.framework()
         obj = self.objects[f"{kind}:{value}"]
-        return obj.code if kind == "county" else str(obj.public_id)
+        return obj.code if kind in ("county", "strategy") else str(obj.public_id)
+
+    def framework(self, *parts: str) -> None:
+        """Framework objects in both counties, made on first use (most API tests do not need
+        them), one part at a time: "strategies", "cycles" (with assessments, responses and
+        evidence), "cases" and "plans"; no part named: all of them."""
+        for part in parts or FRAMEWORK_PARTS:
+            if part not in self.built:
+                for needed in FRAMEWORK_PARTS[part][0]:
+                    self.framework(needed)
+                FRAMEWORK_PARTS[part][1](self)
+                self.built.add(part)
 
     def fill(self, template: Any) -> Any:
         """Resolve "{kind:key}" placeholders in a path or (nested) body."""
@@ -97,10 +115,128 @@ def call(client: Client, method: str, path: str, body: Any = None) -> Any:
 def row_counts() -> dict[str, int]:
     """Rows per table of the apps the API writes to (a cheap "nothing changed" check)."""
     counts = {}
-    for label in ("orgs", "core", "accounts"):
+    for label in ("orgs", "core", "accounts", "framework"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             counts[model._meta.db_table] = model._default_manager.count()
     return counts
+
+
+def _fw_strategies(w: ApiWorld) -> None:
+    """strategy:S1.D1 (official) and strategy:A-local (county A's own)."""
+    from dtss.framework import services as fw
+    from dtss.framework.models import Item, Strategy
+    from dtss.framework.selectors import current_version
+
+    version = current_version()
+    w.objects["strategy:S1.D1"] = Strategy.objects.get(item__version=version, code="S1.D1")
+    w.objects["strategy:A-local"] = fw.strategy_local_add(
+        county=w.world.counties["A"],
+        item=Item.objects.get(version=version, code="S1"),
+        stage="A",
+        text_zh="本縣自訂策略",
+    )
+
+
+def _fw_cycles(w: ApiWorld) -> None:
+    """A cycle per county: cycle:A (the county's own, A-elem, A-junior), cycle:B (the county's
+    own, B-elem); assessment:, response: (S1.D1, or L1.D1 for the county's own) and evidence:
+    (a text) keyed A-county, A-elem, A-junior, B-county, B-elem."""
+    from datetime import date
+
+    from dtss.framework import services as fw
+    from dtss.framework.models import Evidence
+
+    world, o = w.world, w.objects
+    for key, schools in (("A", ["A-elem", "A-junior"]), ("B", ["B-elem"])):
+        cycle = fw.cycle_open(
+            county=world.counties[key],
+            name="114學年度第1學期",
+            opens_on=date(2025, 9, 1),
+            deadline=date(2099, 12, 31),
+            schools=[world.schools[s] for s in schools],
+            actor=None,
+        )
+        o[f"cycle:{key}"] = cycle
+        for name, school in [(f"{key}-county", None), *((s, world.schools[s]) for s in schools)]:
+            assessment = cycle.assessments.get(school=school)
+            code = "L1.D1" if school is None else "S1.D1"
+            response = assessment.responses.get(strategy__code=code)
+            o[f"assessment:{name}"], o[f"response:{name}"] = assessment, response
+            # Made directly (evidence_add would recompute the stages each time: slow here).
+            o[f"evidence:{name}"] = Evidence.objects.create(
+                county_id=response.county_id,
+                school_id=response.school_id,
+                response=response,
+                kind=Evidence.Kind.TEXT,
+                title="校務會議紀錄",
+                text="校務會議紀錄",
+            )
+
+
+def _fw_cases(w: ApiWorld) -> None:
+    """case:A-elem and case:B-elem, published from evidence:A-elem-published / B-elem-published."""
+    from dtss.framework import plan_services
+    from dtss.framework.models import Evidence
+
+    o = w.objects
+    for name in ("A-elem", "B-elem"):
+        response = o[f"response:{name}"]
+        published = Evidence.objects.create(
+            county_id=response.county_id,
+            school_id=response.school_id,
+            response=response,
+            kind=Evidence.Kind.TEXT,
+            title="家長日簡報",
+            text="家長日簡報",
+        )
+        o[f"evidence:{name}-published"] = published
+        o[f"case:{name}"] = plan_services.case_publish(
+            evidence=published, title="家長日", summary="分享", actor=None
+        )
+
+
+def _fw_plans(w: ApiWorld) -> None:
+    """fplan:A-elem, A-county, B-elem; goal: and action: A-elem, B-elem."""
+    from dtss.framework import plan_services
+
+    world, o = w.world, w.objects
+    for name, county, school in (
+        ("A-elem", "A", "A-elem"),
+        ("A-county", "A", None),
+        ("B-elem", "B", "B-elem"),
+    ):
+        plan = plan_services.plan_create(
+            county=world.counties[county],
+            school=world.schools[school] if school else None,
+            title=f"plan {name}",
+            actor=None,
+        )
+        o[f"fplan:{name}"] = plan
+        if school:
+            goal = plan_services.goal_create(plan=plan, title="goal", actor=None)
+            o[f"goal:{name}"] = goal
+            o[f"action:{name}"] = plan_services.action_create(goal=goal, title="action", actor=None)
+
+
+# part: (parts it needs, builder)
+FRAMEWORK_PARTS: dict[str, tuple[tuple[str, ...], Any]] = {
+    "strategies": ((), _fw_strategies),
+    "cycles": ((), _fw_cycles),
+    "cases": (("cycles",), _fw_cases),
+    "plans": ((), _fw_plans),
+}
+# placeholder kind: the part that makes its objects
+FRAMEWORK_KINDS = {
+    "strategy": "strategies",
+    "cycle": "cycles",
+    "assessment": "cycles",
+    "response": "cycles",
+    "evidence": "cycles",
+    "case": "cases",
+    "fplan": "plans",
+    "goal": "plans",
+    "action": "plans",
+}
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ change it), 422 where an object named in the body is missing or outside the writ
 Every refused write leaves every table unchanged; every allowed write changes something.
 
 `test_matrix_covers_every_endpoint` fails when an endpoint is added without a row here, and
-`test_matrix_covers_every_model` when a model of orgs/core/accounts has no row reaching it.
+`test_matrix_covers_every_model` when a model of orgs/core/accounts/framework has no row
+reaching it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Row:
         import re
 
         path = self.path.split("?")[0]
-        path = re.sub(r"\{county:[^}]+\}", "{code}", path)
+        path = re.sub(r"\{(?:county|strategy):[^}]+\}", "{code}", path)
         path = re.sub(r"\{\w+:[^}]+\}", "{public_id}", path)
         return f"{self.method} {path}"
 
@@ -51,8 +52,19 @@ def row(method: str, path: str, codes: str, body: Any = None, **kw: Any) -> Row:
     return Row(method, path, dict(zip(ROLES, values, strict=True)), body, **kw)
 
 
+def _submitted(w: ApiWorld) -> None:
+    """The schools' assessments A-elem and B-elem submitted, for the review rows."""
+    from dtss.framework.services import assessment_submit
+
+    w.framework("cycles")
+    for key in ("A-elem", "B-elem"):
+        assessment_submit(assessment=w.objects[f"assessment:{key}"], actor=None)
+
+
 PREPARE = {
     "no_office_A": lambda w: PromotionOffice.objects.filter(county=w.objects["county:A"]).delete(),
+    "fw": lambda w: w.framework(),  # lists: every framework object exists
+    "submitted": _submitted,
 }
 
 # fmt: off
@@ -156,6 +168,112 @@ MATRIX = [
         {"name": "minted by a token"}),
     row("DELETE", "/tokens/{token:own}",                   "204 204 204 204 204 204 204 204 204 204 204 204 204"),
     row("DELETE", "/tokens/{token:other}",                 "404 404 404 404 404 404 404 404 404 404 404 404 404"),
+    # --- the framework (Tables 6 and 7): every signed-in user; local strategies per county
+    row("GET", "/framework",                               "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    row("GET", "/framework?county={county:A}",             "200 200 200 404 200 200 200 200 404 200 200 404 404"),
+    row("GET", "/framework?county={county:B}",             "200 404 404 200 404 404 404 404 200 404 404 200 404"),
+    row("GET", "/framework/strategies/{strategy:S1.D1}",   "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    row("GET", "/framework/strategies/{strategy:A-local}", "200 200 200 404 200 200 200 200 404 200 200 404 404"),
+    row("POST", "/framework/strategies",                   "403 201 403 422 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:A}", "item": "S1", "stage": "M", "text_zh": "自訂策略"}),
+    row("POST", "/framework/strategies",                   "403 422 403 201 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:B}", "item": "L2", "stage": "D", "text_zh": "自訂策略"}),
+    # --- cycles
+    row("GET", "/cycles",                                  "200 200 200 200 200 200 200 200 200 403 403 403 403", prepare="fw"),
+    row("GET", "/cycles/{cycle:A}",                        "200 200 200 404 200 200 200 200 404 403 403 403 403"),
+    row("GET", "/cycles/{cycle:B}",                        "200 404 404 200 404 404 404 404 200 403 403 403 403"),
+    row("POST", "/cycles",                                 "403 201 403 422 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:A}", "name": "114-2", "opens_on": "2026-02-01", "deadline": "2026-03-01", "schools": "all"}),
+    row("POST", "/cycles",                                 "403 422 403 201 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:B}", "name": "114-2", "opens_on": "2026-02-01", "deadline": "2026-03-01", "schools": ["{school:B-elem}"]}),
+    row("POST", "/cycles",                                 "403 422 403 422 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:A}", "name": "114-2", "opens_on": "2026-02-01", "deadline": "2026-03-01", "schools": ["{school:B-elem}"]}),
+    row("POST", "/cycles/{cycle:A}/sample",                "403 200 200 404 403 403 403 403 404 403 403 403 403",
+        {"size": 1}),
+    row("POST", "/cycles/{cycle:B}/sample",                "403 404 404 200 404 404 404 404 403 403 403 403 403",
+        {"size": 1}),
+    row("POST", "/cycles/{cycle:A}/close",                 "403 200 403 404 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/cycles/{cycle:B}/close",                 "403 404 403 200 403 403 403 403 403 403 403 403 403"),
+    # --- self-assessments: read by staff in scope; filled per can_fill, reviewed per can_review
+    row("GET", "/assessments",                             "200 200 200 200 200 200 200 200 200 403 403 403 403", prepare="fw"),
+    row("GET", "/assessments/{assessment:A-elem}",         "200 200 200 404 200 404 200 404 404 403 403 403 403"),
+    row("GET", "/assessments/{assessment:A-county}",       "200 200 200 404 404 404 404 404 404 403 403 403 403"),
+    row("GET", "/assessments/{assessment:B-elem}",         "200 404 404 200 404 404 404 404 200 403 403 403 403"),
+    row("GET", "/assessments/{assessment:A-elem}/responses", "200 200 200 404 200 404 200 404 404 403 403 403 403"),
+    row("GET", "/assessments/{assessment:B-elem}/responses", "200 404 404 200 404 404 404 404 200 403 403 403 403"),
+    row("GET", "/assessments/{assessment:A-elem}/events",  "200 200 200 404 200 404 200 404 404 403 403 403 403"),
+    row("GET", "/assessments/{assessment:B-elem}/events",  "200 404 404 200 404 404 404 404 200 403 403 403 403"),
+    row("PATCH", "/responses/{response:A-elem}",           "403 200 403 404 200 404 403 404 404 403 403 403 403",
+        {"status": "implemented"}),
+    row("PATCH", "/responses/{response:A-county}",         "403 200 200 404 404 404 404 404 404 403 403 403 403",
+        {"status": "implemented"}),
+    row("PATCH", "/responses/{response:B-elem}",           "403 404 404 200 404 404 404 404 403 403 403 403 403",
+        {"status": "implemented"}),
+    row("POST", "/responses/{response:A-elem}/evidence",   "403 201 403 404 201 404 403 404 404 403 403 403 403",
+        {"kind": "link", "url": "https://example.org/plan.pdf"}),
+    row("POST", "/responses/{response:B-elem}/evidence",   "403 404 404 201 404 404 404 404 403 403 403 403 403",
+        {"kind": "text", "text": "會議紀錄"}),
+    row("DELETE", "/evidence/{evidence:A-elem}",           "403 204 403 404 204 404 403 404 404 403 403 403 403"),
+    row("DELETE", "/evidence/{evidence:A-county}",         "403 204 204 404 404 404 404 404 404 403 403 403 403"),
+    row("DELETE", "/evidence/{evidence:B-elem}",           "403 404 404 204 404 404 404 404 403 403 403 403 403"),
+    row("POST", "/assessments/{assessment:A-elem}/submit", "403 200 403 404 200 404 403 404 404 403 403 403 403", {}),
+    row("POST", "/assessments/{assessment:A-county}/submit", "403 200 200 404 404 404 404 404 404 403 403 403 403", {}),
+    row("POST", "/assessments/{assessment:B-elem}/submit", "403 404 404 200 404 404 404 404 403 403 403 403 403", {}),
+    row("POST", "/assessments/{assessment:A-elem}/comment", "403 201 201 404 403 404 403 404 404 403 403 403 403",
+        {"item": "S1", "note": "請補充"}),
+    row("POST", "/assessments/{assessment:A-county}/comment", "403 403 403 404 404 404 404 404 404 403 403 403 403",
+        {"item": "L1", "note": "請補充"}),
+    row("POST", "/assessments/{assessment:B-elem}/comment", "403 404 404 201 404 404 404 404 403 403 403 403 403",
+        {"note": "請補充"}),
+    row("POST", "/assessments/{assessment:A-elem}/request-changes", "403 200 200 404 403 404 403 404 404 403 403 403 403",
+        {"item": "S1", "note": "請補充"}, prepare="submitted"),
+    row("POST", "/assessments/{assessment:B-elem}/request-changes", "403 404 404 200 404 404 404 404 403 403 403 403 403",
+        {"note": "請補充"}, prepare="submitted"),
+    row("POST", "/assessments/{assessment:A-elem}/accept", "403 200 200 404 403 404 403 404 404 403 403 403 403",
+        {}, prepare="submitted"),
+    row("POST", "/assessments/{assessment:B-elem}/accept", "403 404 404 200 404 404 404 404 403 403 403 403 403",
+        {}, prepare="submitted"),
+    # --- action plans: read by staff in scope, written by the plan's editors
+    row("GET", "/plans",                                   "200 200 200 200 200 200 200 200 200 403 403 403 403", prepare="fw"),
+    row("POST", "/plans",                                  "403 201 422 422 201 422 403 403 403 403 403 403 403",
+        {"school": "{school:A-elem}", "title": "數位學習三年計畫"}),
+    row("POST", "/plans",                                  "403 201 201 422 422 422 403 403 403 403 403 403 403",
+        {"county": "{county:A}", "title": "縣市計畫"}),
+    row("POST", "/plans",                                  "403 422 422 201 422 422 403 403 403 403 403 403 403",
+        {"school": "{school:B-elem}", "title": "數位學習三年計畫"}),
+    row("POST", "/assessments/{assessment:A-elem}/plan",   "403 201 403 404 201 404 403 404 404 403 403 403 403", {}),
+    row("POST", "/assessments/{assessment:B-elem}/plan",   "403 404 404 201 404 404 404 404 403 403 403 403 403", {}),
+    row("GET", "/plans/{fplan:A-elem}",                    "200 200 200 404 200 404 200 404 404 403 403 403 403"),
+    row("GET", "/plans/{fplan:A-county}",                  "200 200 200 404 404 404 404 404 404 403 403 403 403"),
+    row("GET", "/plans/{fplan:B-elem}",                    "200 404 404 200 404 404 404 404 200 403 403 403 403"),
+    row("POST", "/plans/{fplan:A-elem}/goals",             "403 201 403 404 201 404 403 404 404 403 403 403 403",
+        {"title": "提升到加速期", "strategies": ["S1.A1"]}),
+    row("POST", "/plans/{fplan:A-county}/goals",           "403 201 201 404 404 404 404 404 404 403 403 403 403",
+        {"title": "縣市目標", "strategies": ["L1.A1"]}),
+    row("POST", "/plans/{fplan:B-elem}/goals",             "403 404 404 201 404 404 404 404 403 403 403 403 403",
+        {"title": "提升到加速期"}),
+    row("POST", "/goals/{goal:A-elem}/actions",            "403 201 403 404 201 404 403 404 404 403 403 403 403",
+        {"title": "教師研習", "budget": 30000, "funding": "school"}),
+    row("POST", "/goals/{goal:B-elem}/actions",            "403 404 404 201 404 404 404 404 403 403 403 403 403",
+        {"title": "教師研習"}),
+    row("PATCH", "/actions/{action:A-elem}",               "403 200 403 404 200 404 403 404 404 403 403 403 403",
+        {"status": "done"}),
+    row("PATCH", "/actions/{action:B-elem}",               "403 404 404 200 404 404 404 404 403 403 403 403 403",
+        {"status": "done"}),
+    # --- good-practice cases: every staff member reads them all; the owner scope writes
+    row("GET", "/cases",                                   "200 200 200 200 200 200 200 200 200 403 403 403 403", prepare="fw"),
+    row("GET", "/cases/{case:A-elem}",                     "200 200 200 200 200 200 200 200 200 403 403 403 403"),
+    row("GET", "/cases/{case:B-elem}",                     "200 200 200 200 200 200 200 200 200 403 403 403 403"),
+    row("POST", "/evidence/{evidence:A-elem}/case",        "403 201 403 404 201 404 403 404 404 403 403 403 403",
+        {"title": "家長日", "summary": "做法與成效"}),
+    row("POST", "/evidence/{evidence:B-elem}/case",        "403 404 404 201 404 404 404 404 403 403 403 403 403",
+        {"title": "家長日", "summary": "做法與成效"}),
+    row("PATCH", "/cases/{case:A-elem}",                   "403 200 403 403 200 403 403 403 403 403 403 403 403",
+        {"title": "家長日（更新）"}),
+    row("PATCH", "/cases/{case:B-elem}",                   "403 403 403 200 403 403 403 403 403 403 403 403 403",
+        {"title": "家長日（更新）"}),
+    row("DELETE", "/cases/{case:A-elem}",                  "403 204 403 403 204 403 403 403 403 403 403 403 403"),
+    row("DELETE", "/cases/{case:B-elem}",                  "403 403 403 204 403 403 403 403 403 403 403 403 403"),
 ]
 # fmt: on
 
@@ -217,14 +335,29 @@ MODEL_ROWS = {
     "core.auditentry": "/audit",
     "accounts.user": "/me",
     "accounts.apitoken": "/tokens",
+    "framework.frameworkversion": "/framework",
+    "framework.item": "/framework",
+    "framework.strategy": "/framework/strategies/{code}",
+    "framework.strategymapping": "/framework/strategies/{code}",
+    "framework.cycle": "/cycles",
+    "framework.assessment": "/assessments/{public_id}",
+    "framework.response": "/responses/{public_id}",
+    "framework.evidence": "/responses/{public_id}/evidence",
+    "framework.assessmentevent": "/assessments/{public_id}/events",
+    "framework.indicatorvalue": "/assessments/{public_id}/accept",
+    "framework.plan": "/plans",
+    "framework.goal": "/plans/{public_id}/goals",
+    "framework.action": "/actions/{public_id}",
+    "framework.case": "/cases",
 }
 
 
 def test_matrix_covers_every_model() -> None:
-    """Every model of orgs, core and accounts is reached by some row of the matrix."""
+    """Every model of orgs, core, accounts and framework is reached by some row of the
+    matrix."""
     labels = {
         model._meta.label_lower
-        for app in ("orgs", "core", "accounts")
+        for app in ("orgs", "core", "accounts", "framework")
         for model in apps.get_app_config(app).get_models()
     }
     assert labels == set(MODEL_ROWS), "add the new model to MODEL_ROWS and the matrix"

@@ -117,6 +117,17 @@ def full_world(world: World) -> World:
             response_update(response=response, actor=None, status="planned")
             evidence_add(response=response, actor=None, kind="text", text="紀錄")
             indicators_record(assessment=assessment)
+    from dtss.framework.models import Evidence
+    from dtss.framework.plan_services import action_create, case_publish, goal_create, plan_create
+
+    # One plan (with a goal and an action) and one published case per county.
+    for key, school_key, admin in (("A", "A-elem", "a_admin"), ("B", "B-elem", "b_admin")):
+        county, school, actor = world.counties[key], world.schools[school_key], world.users[admin]
+        plan = plan_create(county=county, school=school, title="計畫", actor=actor)
+        goal = goal_create(plan=plan, title="目標", actor=actor)
+        action_create(goal=goal, title="行動", actor=actor)
+        evidence = Evidence.objects.filter(school=school, kind="text").first()
+        case_publish(evidence=evidence, title="案例", summary="摘要", actor=actor)
     return world
 
 

@@ -65,3 +65,17 @@ def test_an_empty_stage_counts_as_met() -> None:
     # An item whose maturity stage has no strategies (never in the official tables, possible
     # with a county's own framework) reaches M once A is met.
     assert item_stage(states("D:ie A:ie"), Rule()).stage == "M"
+
+
+def test_a_stored_two_thirds_share_is_two_thirds() -> None:
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from dtss.framework.selectors import rule_of
+
+    rule = rule_of(SimpleNamespace(rule_share=Decimal("0.667"), require_evidence=True))
+    assert rule.needed(3) == 2 and rule.needed(6) == 4 and rule.needed(4) == 3
+    assert (
+        rule_of(SimpleNamespace(rule_share=Decimal("0.750"), require_evidence=True)).needed(4) == 3
+    )
+    assert rule_of(SimpleNamespace(rule_share=Decimal("1"), require_evidence=True)).needed(5) == 5
