@@ -149,12 +149,22 @@ class Browser:
 
 
 def _stale(element: Any) -> bool:
-    from selenium.common.exceptions import StaleElementReferenceException
+    """True once `element` has left the document (the page it was on has been replaced).
+
+    Chromium reports a node that went away mid-command either as a stale reference or, while
+    the new document is being attached, as an "unhandled inspector error: Node with given id
+    does not belong to the document"; both mean the old page is gone.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
     try:
         element.is_enabled()
     except StaleElementReferenceException:
         return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc) or "No node with given id" in str(exc):
+            return True
+        raise
     return False
 
 
