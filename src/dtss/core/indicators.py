@@ -9,7 +9,7 @@ the measured value disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -30,6 +30,18 @@ class Indicator:
     higher_is_better: bool = True
     description_zh: str = ""
     description_en: str = ""
+    # Optional: the values of many orgs at once, {org pk: value}, so that a dashboard over
+    # hundreds of schools costs one query per indicator instead of one per school.
+    compute_many: Callable[[Sequence[Any], date], dict[int, float | None]] | None = None
+
+    def values(self, orgs: Sequence[Any], as_of: date) -> dict[int, float | None]:
+        """{org pk: value} for every org given (None where there is nothing to measure)."""
+        if not orgs:
+            return {}
+        if self.compute_many is not None:
+            many = self.compute_many(orgs, as_of)
+            return {org.pk: many.get(org.pk) for org in orgs}
+        return {org.pk: self.compute(org, as_of) for org in orgs}
 
     def title(self, language: str) -> str:
         return self.title_en if language.startswith("en") and self.title_en else self.title_zh

@@ -26,13 +26,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dtss.core.tenancy import Scope, get_visible_or_404, scope_for
 from dtss.framework import dashboards, services
-from dtss.framework.models import Assessment, Cycle
+from dtss.framework.models import Assessment, Cycle, Response
 from dtss.orgs.models import AcademicTerm, County, District, School
 
 _ZERO = uuid.UUID(int=0)
@@ -561,8 +561,38 @@ def county_dashboard(request: HttpRequest) -> HttpResponse:
             (value, label, data.status_counts.get(value, 0))
             for value, label in Assessment.Status.choices
         ],
+        disagreements=_disagreement_rows(data),
     )
     return render(request, "framework/dashboard/county.html", ctx)
+
+
+def _disagreement_rows(data: dashboards.CountyDashboard) -> list[dict[str, Any]] | None:
+    """The "indicators vs self-rating" panel: one row per strategy and indicator that disagree,
+    linking to the item page of that assessment."""
+    if data.disagreements is None:
+        return None
+    language = get_language() or ""
+    statuses = dict(Response.Status.choices)
+    rows = []
+    for d in data.disagreements:
+        a, r = d.assessment, d.reading
+        org = a.school if a.school_id is not None else a.county
+        rows.append(
+            {
+                "org": org,
+                "is_county": a.school_id is None,
+                "code": d.code,
+                "url": reverse(
+                    "framework:assessment_item", args=[a.public_id, d.code.split(".")[0]]
+                ),
+                "indicator": r.indicator.title(language),
+                "value": r.value,
+                "unit": r.indicator.unit,
+                "status": statuses.get(r.status, "—"),
+                "kind": r.disagreement,
+            }
+        )
+    return rows
 
 
 def _dashboard_csv(data: dashboards.CountyDashboard, codes: list[str]) -> HttpResponse:

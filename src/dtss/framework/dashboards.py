@@ -3,11 +3,13 @@
 The dashboards read `Assessment.stages` (item code → "D"/"A"/"M"/None, kept up to date by the
 services) and never recompute stages from responses: the county heatmap is one query for the
 cycle's assessments joined with their schools, plus one for the stages of earlier cycles
-("not moved for two cycles").
+("not moved for two cycles") and the indicator readings beside the self-ratings
+(`selectors.disagreements`: two queries plus each indicator's own).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,9 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from dtss.core import indicators as indicator_registry
 from dtss.core.tenancy import scope_for
+from dtss.framework import selectors
 from dtss.framework.models import Assessment, Cycle, Item, Level, Stage
 from dtss.orgs.models import County, School
+
+logger = logging.getLogger(__name__)
 
 STAGE_KEYS = ("none", "D", "A", "M")
 STAGE_RANK = {"none": 0, "D": 1, "A": 2, "M": 3}
@@ -284,6 +290,9 @@ class CountyDashboard:
     county_items: list[Item]
     county_keys: list[str]
     status_counts: dict[str, int] = field(default_factory=dict)
+    # where a self-rating and the registry's indicators disagree (None: they failed to compute)
+    disagreements: list[selectors.Disagreement] | None = field(default_factory=list)
+    indicator_total: int = 0  # indicators registered for the county and for schools
 
 
 SORTS = {"code", "name", "district", "students", "status", "total"}
@@ -326,6 +335,7 @@ def county_dashboard(*, user: Any, cycle: Cycle, filters: Filters) -> CountyDash
             "stages",
             "school_id",
             "cycle_id",
+            "county_id",
             "school__public_id",
             "school__code",
             "school__name_zh",
@@ -342,7 +352,9 @@ def county_dashboard(*, user: Any, cycle: Cycle, filters: Filters) -> CountyDash
     rows: list[HeatRow] = []
     counts: dict[str, Counter[str]] = {code: Counter() for code in codes}
     status_counts: Counter[str] = Counter()
+    shown: list[Assessment] = []
     for a in qs:
+        shown.append(a)
         stages = a.stages or {}
         keys = [stage_key(stages.get(code)) for code in codes]
         for code, k in zip(codes, keys, strict=True):
@@ -356,6 +368,16 @@ def county_dashboard(*, user: Any, cycle: Cycle, filters: Filters) -> CountyDash
     county_assessment = base.filter(cycle=cycle, school__isnull=True).defer("snapshot").first()
     county_stages = county_assessment.stages if county_assessment else {}
     county_keys = [stage_key((county_stages or {}).get(i.code)) for i in county_items]
+    if county_assessment is not None:
+        county_assessment.county = cycle.county
+    disagreements: list[selectors.Disagreement] | None
+    try:
+        disagreements = selectors.disagreements(
+            assessments=([county_assessment] if county_assessment else []) + shown
+        )
+    except Exception:
+        logger.exception("indicator readings failed for the dashboard of cycle %s", cycle.pk)
+        disagreements = None
     return CountyDashboard(
         county=cycle.county,
         cycle=cycle,
@@ -369,6 +391,8 @@ def county_dashboard(*, user: Any, cycle: Cycle, filters: Filters) -> CountyDash
         county_items=county_items,
         county_keys=county_keys,
         status_counts=dict(status_counts),
+        disagreements=disagreements,
+        indicator_total=len(indicator_registry.all_indicators()),
     )
 
 

@@ -201,50 +201,121 @@ class IndicatorReading:
     value: float | None
     achieved: bool | None
     disagreement: str  # "" | "claimed_not_measured" | "measured_not_claimed"
+    status: str = ""  # the self-rated status of the strategy ("" when not answered)
 
 
 def _org_of(assessment: Assessment) -> Any:
     return assessment.school if assessment.school_id is not None else assessment.county
 
 
-def indicator_readings(
-    *, assessment: Assessment, as_of: Any = None
-) -> dict[str, list[IndicatorReading]]:
-    """Strategy code → the indicators that evidence it, with their current value and whether
-    the self-rating disagrees with them. Uses the recorded value of the assessment's cycle when
-    the assessment is accepted (frozen), else computes live."""
+def _disagreement(achieved: bool | None, status: str | None) -> str:
+    claimed = status in ("implemented", "embedded")
+    if achieved is False and claimed:
+        return "claimed_not_measured"
+    if achieved is True and status is not None and not claimed:
+        return "measured_not_claimed"
+    return ""
+
+
+def indicator_readings_many(
+    *, assessments: list[Assessment], as_of: Any = None
+) -> dict[int, dict[str, list[IndicatorReading]]]:
+    """Assessment pk → strategy code → the indicators that evidence it, with their value and
+    whether the self-rating disagrees.
+
+    An accepted (frozen) assessment uses the values recorded for its cycle when it was
+    accepted; any other is measured live. Costs one query for the self-ratings, one for the
+    recorded values and each indicator's own queries (one per indicator that has
+    `compute_many`, else one per org)."""
     from django.utils import timezone
 
     from dtss.core import indicators as registry
     from dtss.framework.models import IndicatorValue
 
-    level = "county" if assessment.school_id is None else "school"
     as_of = as_of or timezone.localdate()
-    recorded = {}
-    if assessment.is_frozen:
-        recorded = {
-            v.indicator_id: v.value
-            for v in IndicatorValue.objects.filter(
-                cycle=assessment.cycle,
-                county_id=assessment.county_id,
-                school_id=assessment.school_id,
-            )
-        }
-    statuses = dict(assessment.responses.values_list("strategy__code", "status"))
-    org = _org_of(assessment)
-    out: dict[str, list[IndicatorReading]] = defaultdict(list)
-    for ind in registry.for_level(level):  # type: ignore[arg-type]
-        value = recorded[ind.id] if ind.id in recorded else ind.compute(org, as_of)
-        achieved = ind.is_achieved(value)
-        for code in ind.strategies:
-            claimed = statuses.get(code) in ("implemented", "embedded")
-            disagreement = ""
-            if achieved is False and claimed:
-                disagreement = "claimed_not_measured"
-            elif achieved is True and code in statuses and not claimed:
-                disagreement = "measured_not_claimed"
-            out[code].append(IndicatorReading(ind, value, achieved, disagreement))
-    return dict(out)
+    by_level: dict[str, list[Assessment]] = {"county": [], "school": []}
+    for a in assessments:
+        by_level["county" if a.school_id is None else "school"].append(a)
+    indicators = {
+        level: registry.for_level(level) if by_level[level] else []  # type: ignore[arg-type]
+        for level in by_level
+    }
+    codes = {c for inds in indicators.values() for ind in inds for c in ind.strategies}
+    out: dict[int, dict[str, list[IndicatorReading]]] = {a.pk: {} for a in assessments}
+    if not codes or not assessments:
+        return out
+    statuses = {
+        (assessment_id, code): status
+        for assessment_id, code, status in Response.objects.filter(
+            assessment_id__in=[a.pk for a in assessments], strategy__code__in=codes
+        ).values_list("assessment_id", "strategy__code", "status")
+    }
+    frozen = [a for a in assessments if a.is_frozen]
+    recorded: dict[tuple[int | None, int, int | None, str], float | None] = {}
+    if frozen:
+        for v in IndicatorValue.objects.filter(
+            cycle_id__in={a.cycle_id for a in frozen},
+            county_id__in={a.county_id for a in frozen},
+        ).only("cycle_id", "county_id", "school_id", "indicator_id", "value"):
+            recorded[(v.cycle_id, v.county_id, v.school_id, v.indicator_id)] = v.value
+    for level, level_assessments in by_level.items():
+        for ind in indicators[level]:
+
+            def key(a: Assessment, ind_id: str = ind.id) -> tuple[Any, int, int | None, str]:
+                return (a.cycle_id, a.county_id, a.school_id, ind_id)
+
+            live = [a for a in level_assessments if not (a.is_frozen and key(a) in recorded)]
+            live_values = ind.values([_org_of(a) for a in live], as_of)
+            live_pks = {a.pk for a in live}
+            for a in level_assessments:
+                live_value = a.pk in live_pks
+                value = live_values.get(_org_of(a).pk) if live_value else recorded[key(a)]
+                achieved = ind.is_achieved(value)
+                for code in ind.strategies:
+                    status = statuses.get((a.pk, code))
+                    out[a.pk].setdefault(code, []).append(
+                        IndicatorReading(
+                            ind, value, achieved, _disagreement(achieved, status), status or ""
+                        )
+                    )
+    return out
+
+
+def indicator_readings(
+    *, assessment: Assessment, as_of: Any = None
+) -> dict[str, list[IndicatorReading]]:
+    """Strategy code → the indicators that evidence it, with their current value and whether
+    the self-rating disagrees with them (see `indicator_readings_many`)."""
+    return indicator_readings_many(assessments=[assessment], as_of=as_of)[assessment.pk]
+
+
+@dataclass
+class Disagreement:
+    assessment: Assessment
+    code: str  # strategy ID
+    reading: IndicatorReading
+
+
+def disagreements(*, assessments: list[Assessment], as_of: Any = None) -> list[Disagreement]:
+    """Where a self-rating and its indicators disagree, over many assessments (a dashboard):
+    the county first, then schools by code; by strategy within each."""
+    readings = indicator_readings_many(assessments=assessments, as_of=as_of)
+    out = [
+        Disagreement(a, code, r)
+        for a in assessments
+        for code, rs in readings[a.pk].items()
+        for r in rs
+        if r.disagreement
+    ]
+    out.sort(
+        key=lambda d: (
+            d.assessment.school_id is not None,
+            _org_of(d.assessment).code,
+            d.code,
+            d.reading.indicator.id,
+        )
+    )
+    return out
 
 
 def code_mapping(*, old_version: Any, new_version: Any) -> dict[str, list[str]]:

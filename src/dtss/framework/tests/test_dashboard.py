@@ -138,7 +138,7 @@ def test_distribution_and_county_profile(world: World, cycle: Cycle) -> None:
     assert dist["S3"] == {"none": 2}
     assert response.context["data"].county_keys == as_keys(COUNTY)
     body = response.content.decode()
-    assert 'id="indicators"' in body and "indicator registry" in body
+    assert 'id="indicators"' in body and "3 indicators are registered so far" in body
 
 
 def test_dashboard_stages_come_from_the_services(world: World) -> None:
@@ -296,7 +296,9 @@ def test_dashboard_queries_do_not_grow_with_schools(
     set_stages(c, {s.code: ELEM for s in extra}, submit=True)
     client = world.client("a_admin")
     dashboard(client)  # warm up the session and the scope
-    with django_assert_max_num_queries(14):
+    # 13 for the heatmap and its panels, 1 for the self-ratings beside the indicators and the
+    # county indicators' own (the promotion office: 3); none of them per school.
+    with django_assert_max_num_queries(18):
         response = dashboard(client)
     assert len(response.context["data"].rows) == 13
 
@@ -418,3 +420,124 @@ def test_demo_cycles(db: Any) -> None:
     response = client.get(reverse("framework:dashboard"))
     assert response.status_code == 200
     assert response.context["data"].not_moved
+
+
+# --- indicators vs self-rating ------------------------------------------------------------------
+
+
+def _school_indicator(values: dict[str, float], calls: list[int]) -> Any:
+    """A school-level indicator over S1.D1 measured by school code, computed in one batch."""
+    from dtss.core.indicators import Indicator
+
+    def many(orgs: Any, as_of: date) -> dict[int, float | None]:
+        calls.append(len(orgs))
+        return {o.pk: values.get(o.code) for o in orgs}
+
+    return Indicator(
+        id="test.s1_devices",
+        level="school",
+        strategies=("S1.D1",),
+        title_zh="測試指標",
+        title_en="Test indicator",
+        compute=lambda org, as_of: values.get(org.code),
+        compute_many=many,
+        unit="%",
+        achieved_at=80.0,
+    )
+
+
+def _panel(body: str) -> str:
+    return body[body.index('id="indicators"') :]
+
+
+def test_disagreements_panel_lists_the_county_and_schools(
+    world: World, cycle: Cycle, monkeypatch: Any
+) -> None:
+    from dtss.core import indicators as registry
+
+    calls: list[int] = []
+    ind = _school_indicator({"083601": 40.0, "083501": 95.0}, calls)
+    monkeypatch.setitem(registry._REGISTRY, ind.id, ind)
+    admin = world.users["a_admin"]
+    elem = cycle.assessments.get(school=world.schools["A-elem"])
+    junior = cycle.assessments.get(school=world.schools["A-junior"])
+    # 南投國小 claims S1.D1 implemented, but the data say 40 % (< 80 %).
+    r = elem.responses.get(strategy__code="S1.D1")
+    services.response_update(response=r, actor=admin, status="implemented")
+    # 南投國中 has 95 % but marks S1.D1 only "planned".
+    r = junior.responses.get(strategy__code="S1.D1")
+    services.response_update(response=r, actor=admin, status="planned")
+    county = services.cycle_open(
+        county=world.counties["A"],
+        name="縣市自評",
+        opens_on=date(2025, 9, 2),
+        deadline=date(2025, 12, 31),
+        schools=[world.schools["A-elem"], world.schools["A-junior"]],
+        include_county=True,
+        actor=None,
+    )
+    own = county.assessments.get(school__isnull=True)
+    r = own.responses.get(strategy__code="L2.M1")  # claims the four groups; none exist
+    services.response_update(response=r, actor=admin, status="embedded")
+
+    body = dashboard(world.client("a_admin"), cycle=str(cycle.public_id)).content.decode()
+    panel = _panel(body)
+    assert 'data-kind="claimed_not_measured" data-code="S1.D1"' in panel
+    assert 'data-kind="measured_not_claimed" data-code="S1.D1"' in panel
+    assert "南投國小" in panel and "南投國中" in panel and "40%" in panel and "95%" in panel
+    assert "L2.M1" not in panel  # the county's own assessment is in the other cycle
+    assert calls == [2]  # one batch for both schools
+
+    body = dashboard(english(world, "a_admin"), cycle=str(county.public_id)).content.decode()
+    panel = _panel(body)
+    assert 'data-kind="claimed_not_measured" data-code="L2.M1"' in panel
+    assert "Office groups in place" in panel and "Embedded in routine" in panel
+    url = reverse("framework:assessment_item", args=[own.public_id, "L2"])
+    assert f'href="{url}"' in panel
+
+
+def test_disagreements_use_the_values_recorded_on_acceptance(
+    world: World, cycle: Cycle, monkeypatch: Any
+) -> None:
+    from dtss.core import indicators as registry
+
+    values = {"083601": 40.0}
+    ind = _school_indicator(values, [])
+    monkeypatch.setitem(registry._REGISTRY, ind.id, ind)
+    admin = world.users["a_admin"]
+    elem = cycle.assessments.get(school=world.schools["A-elem"])
+    r = elem.responses.get(strategy__code="S1.D1")
+    services.response_update(response=r, actor=admin, status="implemented")
+    services.assessment_submit(assessment=elem, actor=world.users["elem_admin"])
+    services.assessment_accept(assessment=elem, actor=admin)
+    values["083601"] = 90.0  # measured later: the frozen assessment keeps 40 %
+    panel = _panel(dashboard(world.client("a_admin")).content.decode())
+    assert 'data-kind="claimed_not_measured" data-code="S1.D1"' in panel and "40%" in panel
+
+
+def test_disagreements_panel_empty_and_failing(
+    world: World, cycle: Cycle, monkeypatch: Any
+) -> None:
+    from dtss.core import indicators as registry
+    from dtss.core.indicators import Indicator
+
+    body = dashboard(english(world, "a_admin")).content.decode()
+    assert "No disagreement" in _panel(body)
+
+    def broken(org: Any, as_of: date) -> float:
+        raise RuntimeError("the register is down")
+
+    bad = Indicator(
+        id="test.broken",
+        level="school",
+        strategies=("S1.D1",),
+        title_zh="壞",
+        title_en="Bad",
+        compute=broken,
+    )
+    monkeypatch.setitem(registry._REGISTRY, bad.id, bad)
+    response = dashboard(english(world, "a_admin"))
+    assert response.status_code == 200
+    panel = _panel(response.content.decode())
+    assert 'role="alert"' in panel and "could not be computed" in panel
+    assert len(response.context["data"].rows) == 2  # the heatmap is unaffected
