@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "dtss.accounts",
     "dtss.imports",
     "dtss.framework",
+    "dtss.surveys",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("orgs/", include("dtss.orgs.urls")),
     path("imports/", include("dtss.imports.urls")),
     path("framework/", include("dtss.framework.urls")),
+    path("surveys/", include("dtss.surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

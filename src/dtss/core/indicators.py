@@ -9,7 +9,9 @@ the measured value disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -76,3 +78,29 @@ def for_strategy(code: str) -> list[Indicator]:
 
 def for_level(level: Level) -> list[Indicator]:
     return [i for i in all_indicators() if i.level == level]
+
+
+# --- work shared between indicators ---------------------------------------------------------
+# Several indicators often read the same rows (every survey-agreement indicator reads the same
+# latest runs). Inside `shared_work()`, `memoized(key, fn)` computes each key once; outside it
+# nothing is cached, so values are never stale.
+
+_MEMO: ContextVar[dict[Hashable, Any] | None] = ContextVar("dtss_indicator_memo", default=None)
+
+
+@contextmanager
+def shared_work() -> Iterator[None]:
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def memoized(key: Hashable, fn: Callable[[], Any]) -> Any:
+    memo = _MEMO.get()
+    if memo is None:
+        return fn()
+    if key not in memo:
+        memo[key] = fn()
+    return memo[key]

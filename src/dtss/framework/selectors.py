@@ -258,6 +258,19 @@ def indicator_readings_many(
             county_id__in={a.county_id for a in frozen},
         ).only("cycle_id", "county_id", "school_id", "indicator_id", "value"):
             recorded[(v.cycle_id, v.county_id, v.school_id, v.indicator_id)] = v.value
+    with registry.shared_work():
+        _read_indicators(indicators, by_level, recorded, statuses, as_of, out)
+    return out
+
+
+def _read_indicators(
+    indicators: dict[str, list[Any]],
+    by_level: dict[str, list[Assessment]],
+    recorded: dict[tuple[int | None, int, int | None, str], float | None],
+    statuses: dict[tuple[int, str], str],
+    as_of: Any,
+    out: dict[int, dict[str, list[IndicatorReading]]],
+) -> None:
     for level, level_assessments in by_level.items():
         for ind in indicators[level]:
 
@@ -278,7 +291,6 @@ def indicator_readings_many(
                             ind, value, achieved, _disagreement(achieved, status), status or ""
                         )
                     )
-    return out
 
 
 def indicator_readings(

@@ -393,15 +393,16 @@ def indicators_record(*, assessment: Assessment, as_of: date | None = None) -> i
     level = "county" if assessment.school_id is None else "school"
     org = assessment.school if assessment.school_id is not None else assessment.county
     n = 0
-    for ind in registry.for_level(level):  # type: ignore[arg-type]
-        IndicatorValue.objects.update_or_create(
-            indicator_id=ind.id,
-            cycle=assessment.cycle,
-            county_id=assessment.county_id,
-            school_id=assessment.school_id,
-            defaults={"as_of": as_of, "value": ind.compute(org, as_of)},
-        )
-        n += 1
+    with registry.shared_work():
+        for ind in registry.for_level(level):  # type: ignore[arg-type]
+            IndicatorValue.objects.update_or_create(
+                indicator_id=ind.id,
+                cycle=assessment.cycle,
+                county_id=assessment.county_id,
+                school_id=assessment.school_id,
+                defaults={"as_of": as_of, "value": ind.values([org], as_of).get(org.pk)},
+            )
+            n += 1
     return n
 
 
@@ -538,8 +539,9 @@ def cycle_reminders_send(*, today: date, days: tuple[int, ...] = REMINDER_DAYS) 
 
 
 @transaction.atomic
-def strategy_local_add(*, county: Any, item: Item, stage: str, text_zh: str, text_en: str = "",
-                       actor: Any = None) -> Strategy:
+def strategy_local_add(
+    *, county: Any, item: Item, stage: str, text_zh: str, text_en: str = "", actor: Any = None
+) -> Strategy:
     """A county's own strategy for one item and stage, coded e.g. `S1.AL1` (L = local). It
     joins the county's cycles opened from now on; the official strategies are never edited."""
     if stage not in ("D", "A", "M"):
@@ -547,9 +549,15 @@ def strategy_local_add(*, county: Any, item: Item, stage: str, text_zh: str, tex
     if not text_zh.strip():
         raise ValidationError({"text_zh": _("Write the strategy.")})
     taken = Strategy.objects.filter(item=item, code__startswith=f"{item.code}.{stage}L").count()
-    strategy = Strategy(item=item, code=f"{item.code}.{stage}L{taken + 1}", stage=stage,
-                        text_zh=text_zh.strip(), text_en=text_en.strip(), county=county,
-                        order=100 + taken)
+    strategy = Strategy(
+        item=item,
+        code=f"{item.code}.{stage}L{taken + 1}",
+        stage=stage,
+        text_zh=text_zh.strip(),
+        text_en=text_en.strip(),
+        county=county,
+        order=100 + taken,
+    )
     strategy.full_clean()
     strategy.save()
     audit_record(actor=actor, action="strategy.local_add", obj=strategy, county=county)

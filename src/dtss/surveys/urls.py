@@ -1,0 +1,9 @@
+"""URLs of the surveys app: each part has its own module."""
+
+from django.urls import include, path
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("", include("dtss.surveys.answer_urls")),
+]
