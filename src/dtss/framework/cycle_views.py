@@ -13,6 +13,7 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django import forms
@@ -496,15 +497,32 @@ def county_dashboard(request: HttpRequest) -> HttpResponse:
     status_labels = dashboards.status_labels()
     profile_url = _url_maker("framework:school_profile")
     assessment_url = _url_maker("framework:assessment_detail")
-    # The cells are the bulk of the page (schools × items): each stage's cell is built once.
+    # The cells are the bulk of the page (schools × items): each stage's cell is built once
+    # per item, and each row only fills in its assessment's id. A cell opens that item of the
+    # school's assessment.
+    item_url = reverse("framework:assessment_item", args=[_ZERO, "ITEM"])
     cell_html = {
-        k: format_html('<td class="st st-{}" title="{}">{}</td>', k, label.long, label.short)
+        (code, k): format_html(
+            '<td class="st st-{}"><a href="{}" title="{}">{}<span class="sr-only"> {}</span>'
+            "</a></td>",
+            k,
+            item_url.replace("ITEM", code),
+            f"{code}: {label.long}",
+            label.short,
+            label.long,
+        )
+        for code in codes
         for k, label in labels.items()
     }
+    zero = str(_ZERO)
     rows = [
         (
             r,
-            mark_safe("".join(cell_html[k] for k in r.keys)),  # noqa: S308 (built escaped)
+            mark_safe(  # noqa: S308 (built escaped)
+                "".join(cell_html[(c, k)] for c, k in zip(codes, r.keys, strict=True)).replace(
+                    zero, str(r.assessment_public_id)
+                )
+            ),
             profile_url(r.school.public_id),
             assessment_url(r.assessment_public_id),
             status_labels[r.status],
@@ -546,7 +564,30 @@ def county_dashboard(request: HttpRequest) -> HttpResponse:
         sizes=dashboards.size_band_choices(),
         sort_links=sort_links,
         codes=codes,
-        csv_query=_query(request, format="csv") + "&format=csv",
+        csv_query=_query(request, format="csv"),
+        filtered=any((filters.district, filters.stage, filters.size, filters.area)),
+        filters_kept=[
+            (name, value)
+            for name, value in (
+                ("district", filters.district),
+                ("stage", filters.stage),
+                ("size", filters.size),
+                ("area", filters.area),
+                ("sort", "" if filters.sort == "code" else filters.sort),
+            )
+            if value
+        ],
+        overdue=[
+            (
+                o,
+                reverse("framework:plan_list")
+                + "?"
+                + urlencode(
+                    {"school": str(o.school.public_id) if o.school else "county", "overdue": "1"}
+                ),
+            )
+            for o in data.overdue
+        ],
         county_cells=list(
             zip(data.county_items, [labels[k] for k in data.county_keys], strict=True)
         ),

@@ -279,6 +279,13 @@ class NotMoved:
 
 
 @dataclass
+class OverdueRow:
+    school: School | None  # None: the county's own plans
+    actions: int
+    oldest: date
+
+
+@dataclass
 class CountyDashboard:
     county: County
     cycle: Cycle
@@ -290,6 +297,7 @@ class CountyDashboard:
     county_items: list[Item]
     county_keys: list[str]
     status_counts: dict[str, int] = field(default_factory=dict)
+    overdue: list[OverdueRow] = field(default_factory=list)
     # where a self-rating and the registry's indicators disagree (None: they failed to compute)
     disagreements: list[selectors.Disagreement] | None = field(default_factory=list)
     indicator_total: int = 0  # indicators registered for the county and for schools
@@ -311,7 +319,7 @@ def _sort_rows(rows: list[HeatRow], sort: str, codes: list[str]) -> list[HeatRow
         return sorted(rows, key=lambda r: (r.rank_sum * (1 if desc else -1), r.school.code))
     getters = {
         "code": lambda r: r.school.code,
-        "name": lambda r: r.school.name_zh,
+        "name": lambda r: (r.school.name, r.school.code),
         "district": lambda r: (r.school.district.code, r.school.code),
         "students": lambda r: (r.school.student_count, r.school.code),
         "status": lambda r: (r.status, r.school.code),
@@ -379,6 +387,12 @@ def county_dashboard(*, user: Any, cycle: Cycle, filters: Filters) -> CountyDash
         logger.exception("indicator readings failed for the dashboard of cycle %s", cycle.pk)
         disagreements = None
     return CountyDashboard(
+        overdue=overdue_plans(
+            user=user,
+            county=cycle.county,
+            schools={r.school.pk: r.school for r in rows},
+            today=timezone.localdate(),
+        ),
         county=cycle.county,
         cycle=cycle,
         items=items,
@@ -393,6 +407,34 @@ def county_dashboard(*, user: Any, cycle: Cycle, filters: Filters) -> CountyDash
         status_counts=dict(status_counts),
         disagreements=disagreements,
         indicator_total=len(indicator_registry.all_indicators()),
+    )
+
+
+def overdue_plans(
+    *, user: Any, county: County, schools: dict[int, School], today: date
+) -> list[OverdueRow]:
+    """Overdue plan actions of the county itself and of the schools shown: how many, and the
+    oldest end date missed. One query."""
+    from django.db.models import Min
+
+    from dtss.framework.models import Action
+    from dtss.framework.plan_selectors import overdue_q
+
+    rows = (
+        Action.objects.visible_to(user)
+        .filter(overdue_q(today), county=county)
+        .values("school_id")
+        .annotate(n=Count("id"), oldest=Min("ends_on"))
+        .order_by()
+    )
+    out = []
+    for row in rows:
+        school_id = row["school_id"]
+        if school_id is not None and school_id not in schools:
+            continue
+        out.append(OverdueRow(schools.get(school_id), row["n"], row["oldest"]))
+    return sorted(
+        out, key=lambda o: (o.school is not None, o.oldest, o.school.code if o.school else "")
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from dtss.accounts.models import User
 from dtss.conftest import World
@@ -119,9 +120,15 @@ def test_heatmap_shows_the_countys_schools_with_the_right_stage(world: World, cy
     assert "宜蘭國小" not in body
     assert heat_cells(body, "南投國小") == as_keys(ELEM)
     assert heat_cells(body, "南投國中") == as_keys(JUNIOR)
-    # every cell carries its stage as text too, and a legend explains the colours
+    # every cell carries its stage as text too, links to that item of the school's assessment,
+    # and a legend explains the colours
     row = body[body.index("南投國小", body.index('id="heatmap"')) :].split("</tr>")[0]
-    assert re.findall(r'class="st st-\w+" title="[^"]+">([^<]+)<', row) == [
+    elem = cycle.assessments.get(school=world.schools["A-elem"])
+    links = re.findall(r'<td class="st st-\w+"><a href="([^"]+)"', row)
+    assert links == [
+        reverse("framework:assessment_item", args=[elem.public_id, code]) for code in ELEM
+    ]
+    assert re.findall(r'<td class="st st-\w+"><a href="[^"]+" title="[^"]+">([^<]+)<', row) == [
         "Acc.",
         "Dev.",
         "None",
@@ -301,8 +308,8 @@ def test_dashboard_queries_do_not_grow_with_schools(
     dashboard(client)  # warm up the session and the scope
     # 13 for the heatmap and its panels, 1 for the self-ratings beside the indicators, the
     # county indicators' own (the promotion office: 3) and the school indicators' (surveys: 2,
-    # one batch each for all schools); none of them per school.
-    with django_assert_max_num_queries(20):
+    # one batch each for all schools), 1 for overdue plans; none of them per school.
+    with django_assert_max_num_queries(21):
         response = dashboard(client)
     assert len(response.context["data"].rows) == 13
 
@@ -545,3 +552,56 @@ def test_disagreements_panel_empty_and_failing(
     panel = _panel(response.content.decode())
     assert 'role="alert"' in panel and "could not be computed" in panel
     assert len(response.context["data"].rows) == 2  # the heatmap is unaffected
+
+
+def test_overdue_plans_panel(world: World, cycle: Cycle) -> None:
+    from dtss.framework import plan_services
+
+    today = timezone.localdate()
+    admin = world.users["a_admin"]
+    for org, school in (("083601", world.schools["A-elem"]), ("county", None)):
+        plan = plan_services.plan_create(
+            county=world.counties["A"], school=school, title=f"計畫 {org}", actor=admin
+        )
+        goal = plan_services.goal_create(plan=plan, title="目標", actor=admin)
+        for days, status in ((-10, "planned"), (-3, "in_progress"), (-20, "done"), (5, "planned")):
+            plan_services.action_create(
+                goal=goal,
+                title=f"行動 {days}",
+                starts_on=today - timedelta(days=30),
+                ends_on=today + timedelta(days=days),
+                status=status,
+                actor=admin,
+            )
+    b_plan = plan_services.plan_create(
+        county=world.counties["B"],
+        school=world.schools["B-elem"],
+        title="B",
+        actor=world.users["b_admin"],
+    )
+    b_goal = plan_services.goal_create(plan=b_plan, title="B", actor=world.users["b_admin"])
+    plan_services.action_create(
+        goal=b_goal, title="B", ends_on=today - timedelta(days=1), actor=world.users["b_admin"]
+    )
+    response = dashboard(world.client("a_staff"))
+    overdue = [
+        (o.school.code if o.school else "county", o.actions, o.oldest)
+        for o in response.context["data"].overdue
+    ]
+    assert overdue == [
+        ("county", 2, today - timedelta(days=10)),
+        ("083601", 2, today - timedelta(days=10)),
+    ]
+    body = response.content.decode()
+    panel = body[body.index('id="overdue"') : body.index('id="county-profile"')]
+    assert 'data-overdue="083601"' in panel and "overdue=1" in panel and "宜蘭" not in panel
+    # the school filter applies: a junior-high filter leaves only the county's own
+    response = dashboard(world.client("a_staff"), stage="junior")
+    assert [o.school for o in response.context["data"].overdue] == [None]
+
+
+def test_not_found_page_has_the_site_layout(world: World) -> None:
+    response = world.client("b_admin").get(reverse("framework:dashboard") + "?county=10008")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "<header" in body and 'href="/"' in body and "南投" not in body

@@ -161,14 +161,20 @@ return {
   sort: Object.fromEntries(heads.map(th => [th.textContent.trim(), th.getAttribute('aria-sort')])),
   rows: Array.from(table.tBodies[0].rows).map(tr => {
     const profile = tr.querySelector('a[href*="/framework/schools/"]');
-    const assessment = tr.querySelector('a[href*="/framework/assessments/"]');
+    const assessment = tr.querySelector('td:not(.st) a[href*="/framework/assessments/"]');
     const cells = Array.from(tr.querySelectorAll('td.st'));
     return {
       profile: profile ? profile.getAttribute('href') : null,
       name: profile ? profile.textContent.trim() : null,
       assessment: assessment ? assessment.getAttribute('href') : null,
       keys: cells.map(keyOf),
-      texts: cells.map(td => [keyOf(td), td.textContent.trim(), td.getAttribute('title') || '']),
+      links: cells.map(td => td.querySelector('a') && td.querySelector('a').getAttribute('href')),
+      texts: cells.map(td => {
+        const a = td.querySelector('a') || td;
+        const hidden = td.querySelector('.sr-only');
+        const shown = a.textContent.replace(hidden ? hidden.textContent : '', '').trim();
+        return [keyOf(td), shown, a.getAttribute('title') || ''];
+      }),
     };
   }),
 };
@@ -217,6 +223,10 @@ def _heatmap(b: Browser, data: Data) -> list[tuple[str, list[str]]]:
         code, assessment_id = data.schools[match[1]]
         assert row["assessment"] and assessment_id in row["assessment"], row
         assert len(row["keys"]) == len(data.items), row
+        # every cell opens that item of the school's assessment
+        assert row["links"] == [
+            f"/framework/assessments/{assessment_id}/items/{code}/" for code in data.items
+        ], row
         rows.append((code, row["keys"]))
     return rows
 
@@ -315,13 +325,11 @@ def test_county_admin_reads_filters_sorts_and_follows_the_heatmap(
     assert _distribution(b) == _expected_distribution(["083501", "083601"], data)
     _panels(b, data)
     # every cell says its stage in words as well as in colour: one text per stage, never empty
-    texts = {
-        (key, text, title)
-        for row in b.driver.execute_script(HEATMAP_JS)["rows"]
-        for key, text, title in row["texts"]
-    }
-    assert {key for key, _t, _ti in texts} == {"none", "D", "A", "M"}
-    assert len(texts) == 4 and all(text and title for _k, text, title in texts), texts
+    cells = [t for row in b.driver.execute_script(HEATMAP_JS)["rows"] for t in row["texts"]]
+    texts = {(key, text) for key, text, _title in cells}
+    assert {key for key, _t in texts} == {"none", "D", "A", "M"}
+    assert len(texts) == 4 and all(text for _k, text in texts), texts
+    assert all(title for _k, _t, title in cells), cells
 
     # filters narrow the rows (and the distribution), and clear again
     _filter(b, district=str(data.a2.public_id))
@@ -387,15 +395,23 @@ def test_county_admin_reads_filters_sorts_and_follows_the_heatmap(
     assert b.switch_language() == ZH
     Select(b.css("form.filters select[name=cycle]")).select_by_value(str(data.cycle.public_id))
     _click(b, "form.filters:not([role=search]) button[type=submit]", "the current cycle")
-    assert _heatmap(b, data) == both
+    # changing the cycle keeps the sort order chosen (by name, English names first)
+    assert b.driver.execute_script(HEATMAP_JS)["sort"]["S1"] == "none"
+    assert sorted(_heatmap(b, data)) == both
 
     # a row leads to the school's assessment of this cycle, and to its profile
     elem = data.setup.assessments["elem"]
     row = f"#heatmap ~ .table-wrap tbody tr:has(a[href='{data.profile_url['083601']}'])"
-    _click(b, f"{row} a[href*='/framework/assessments/']", "the school's assessment")
+    _click(b, f"{row} td:not(.st) a[href*='/framework/assessments/']", "the school's assessment")
     assert b.path() == f"/framework/assessments/{elem.public_id}/"
     assert b.css("[data-assessment-status]").get_attribute("data-assessment-status") == "accepted"
     assert data.cycle.name in b.css("main h1").text
+    b.driver.back()
+    _heatmap(b, data)
+    # a cell opens that item of the assessment
+    _click(b, f"{row} td.st a[href$='/items/S4/']", "the S4 cell")
+    assert b.path() == f"/framework/assessments/{elem.public_id}/items/S4/"
+    assert "S4" in b.css("main h1").text
     b.driver.back()
     _heatmap(b, data)
     _click(b, f"{row} th a", "the school's profile")
