@@ -261,6 +261,13 @@ def main() -> int:
             fresh = Cycle.objects.select_related("county").get(pk=cycle.pk)
             dashboards.county_dashboard(user=user, cycle=fresh, filters=dashboards.Filters())
 
+        def indicators() -> None:
+            from dtss.framework import selectors
+            from dtss.framework.models import Assessment
+
+            shown = list(Assessment.objects.filter(cycle=cycle).select_related("school", "county"))
+            selectors.disagreements(assessments=shown)
+
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
             import pstats
@@ -272,6 +279,7 @@ def main() -> int:
             ("  filtered + sorted", timed(get("?stage=elementary&sort=S3"), args.requests)),
             ("  CSV export", timed(get("?format=csv"), args.requests)),
             ("selector alone", timed(selector, args.requests)),
+            ("  of which indicators vs self-rating", timed(indicators, args.requests)),
         ]
         print()
         print(f"{'':<32}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'queries':>9}")

@@ -218,15 +218,16 @@ def _disagreement(achieved: bool | None, status: str | None) -> str:
 
 
 def indicator_readings_many(
-    *, assessments: list[Assessment], as_of: Any = None
+    *, assessments: list[Assessment], as_of: Any = None, judged_only: bool = False
 ) -> dict[int, dict[str, list[IndicatorReading]]]:
     """Assessment pk → strategy code → the indicators that evidence it, with their value and
     whether the self-rating disagrees.
 
     An accepted (frozen) assessment uses the values recorded for its cycle when it was
-    accepted; any other is measured live. Costs one query for the self-ratings, one for the
-    recorded values and each indicator's own queries (one per indicator that has
-    `compute_many`, else one per org)."""
+    accepted; any other is measured live. With `judged_only`, only the indicators that have an
+    "achieved" value (the ones that can disagree with a self-rating). Costs one query for the
+    self-ratings, one for the recorded values and each indicator's own queries (one per
+    indicator that has `compute_many`, else one per org)."""
     from django.utils import timezone
 
     from dtss.core import indicators as registry
@@ -237,7 +238,12 @@ def indicator_readings_many(
     for a in assessments:
         by_level["county" if a.school_id is None else "school"].append(a)
     indicators = {
-        level: registry.for_level(level) if by_level[level] else []  # type: ignore[arg-type]
+        level: [
+            ind
+            for ind in (registry.for_level(level) if by_level[level] else [])  # type: ignore[arg-type]
+            # an indicator without an "achieved" value never disagrees with a self-rating
+            if not judged_only or ind.achieved_at is not None
+        ]
         for level in by_level
     }
     codes = {c for inds in indicators.values() for ind in inds for c in ind.strategies}
@@ -311,7 +317,7 @@ class Disagreement:
 def disagreements(*, assessments: list[Assessment], as_of: Any = None) -> list[Disagreement]:
     """Where a self-rating and its indicators disagree, over many assessments (a dashboard):
     the county first, then schools by code; by strategy within each."""
-    readings = indicator_readings_many(assessments=assessments, as_of=as_of)
+    readings = indicator_readings_many(assessments=assessments, as_of=as_of, judged_only=True)
     out = [
         Disagreement(a, code, r)
         for a in assessments
