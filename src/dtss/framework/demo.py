@@ -10,6 +10,13 @@ term's cycle too, so the MOE comparison has two counties.
 Responses are written in bulk (one UPDATE per status), evidence as text or link items (no
 files), then each assessment's stages are computed once; submissions and acceptances go through
 the services so events, snapshots and the audit log are real. Deterministic from the rng.
+
+Then the action plans of journey 4 (`demo_plans`): the demo principal's school turns the next
+stage's strategies of its accepted self-assessment of the last closed cycle into a plan (three
+goals, six actions with owners, dates around today, budgets from 中央/地方/學校/a named
+programme), one action of which is overdue; the county has a small plan for its own Table 6
+with nothing overdue. Both are written through `plan_services`, with the principal and the
+county administrator as actors.
 """
 
 from __future__ import annotations
@@ -23,17 +30,21 @@ from typing import Any
 
 from django.utils import timezone
 
-from dtss.framework import services
+from dtss.framework import plan_services, services
 from dtss.framework.models import (
+    Action,
     Assessment,
     AssessmentEvent,
     Cycle,
     Evidence,
     Item,
     Level,
+    Plan,
     Response,
+    Stage,
 )
-from dtss.framework.selectors import compute_stages, current_version
+from dtss.framework.plan_selectors import plan_owner_choices
+from dtss.framework.selectors import assessment_items, compute_stages, current_version
 
 STAGES = ("D", "A", "M")
 THRESHOLDS = (0.3, 0.55, 0.8)  # level → stage: below 0.3 none, then D, A, M
@@ -364,3 +375,299 @@ def demo_cycles(rng: random.Random, progress: Progress) -> None:
         f"Assessment cycles: {len(cycles)} for {county.name_zh} ({len(schools)} schools each), "
         f"1 for {yilan.name_zh}."
     )
+    demo_plans(rng, progress)
+
+
+# --- Action plans (journey 4) -----------------------------------------------------------------
+
+STAGE_ZH = {Stage.DEVELOPMENT: "發展期", Stage.ACCELERATION: "加速期", Stage.MATURITY: "成熟期"}
+
+# Per item: actions (title, success measure) a school would plan for its next steps.
+ITEM_ACTIONS: dict[str, list[tuple[str, str]]] = {
+    "S1": [
+        ("盤點各班平板與無線網路使用情形", "完成全校載具與網路盤點表"),
+        ("增設充電車與教室無線基地臺", "每間教室皆可同時 30 臺連線"),
+        ("訂定載具借用、保管與維修流程", "流程公告並於校務會議通過"),
+    ],
+    "S2": [
+        ("家長日說明數位學習推動計畫與載具使用規範", "八成以上家長出席並取得說明資料"),
+        ("發放教師與家長數位學習意見問卷", "回收率 70% 並彙整成改善建議"),
+        ("辦理數位學習成果分享會", "邀請兩所鄰近學校參加"),
+    ],
+    "S3": [
+        ("導入線上請假與電子聯絡簿", "全校班級皆以電子聯絡簿聯繫家長"),
+        ("錄製常見電腦問題排除教學影片", "完成 10 支影片並上架校網"),
+        ("數位學習核心小組每月檢討會議", "每月會議紀錄上傳"),
+    ],
+    "S4": [
+        ("辦理生成式AI融入教學研習", "全校 90% 教師完成 6 小時研習"),
+        ("成立跨領域數位教學社群", "社群每學期聚會 6 次以上"),
+        ("社群公開授課與觀議課", "每位社群教師公開授課 1 次"),
+    ],
+    "S5": [
+        ("彙整因材網學習數據於期末教學研究會檢討", "各領域提出一項依數據調整的教學措施"),
+        ("建立設備使用與維修回饋表單", "回饋於兩週內處理完畢"),
+        ("依學習平臺數據安排學習扶助", "扶助學生名單每月更新"),
+    ],
+}
+FALLBACK_ACTIONS = [
+    ("整理數位學習推動成果並分享他校", "完成成果手冊一份"),
+    ("檢視校本數位學習計畫並規劃下一循環創新", "校務會議通過修訂版計畫"),
+    ("邀請他校教師參加數位教學分享會", "辦理 2 場分享會"),
+]
+
+# The six actions of the school's plan: owner (by demo role), days from today for start and
+# end, status, progress, budget, funding and programme. Exactly one is overdue: the second,
+# still in progress three days after its end date.
+SCHOOL_SLOTS: list[dict[str, Any]] = [
+    {
+        "owner": "ithead",
+        "days": (-35, -10),
+        "status": Action.Status.DONE,
+        "progress": 100,
+        "budget": 15000,
+        "funding": Action.Funding.SCHOOL,
+    },
+    {
+        "owner": "teacher",
+        "days": (-24, -3),
+        "status": Action.Status.IN_PROGRESS,
+        "progress": 60,
+        "budget": 30000,
+        "funding": Action.Funding.CENTRAL,
+    },
+    {
+        "owner": "director",
+        "days": (-14, 45),
+        "status": Action.Status.IN_PROGRESS,
+        "progress": 30,
+        "budget": 120000,
+        "funding": Action.Funding.PROGRAMME,
+        "programme": "數位學習精進方案",
+    },
+    {
+        "owner": "principal",
+        "days": (14, 90),
+        "status": Action.Status.PLANNED,
+        "progress": 0,
+        "budget": 50000,
+        "funding": Action.Funding.LOCAL,
+    },
+    {
+        "owner": "teacher",
+        "days": (30, 150),
+        "status": Action.Status.PLANNED,
+        "progress": 0,
+        "budget": 20000,
+        "funding": Action.Funding.SCHOOL,
+    },
+    {
+        "owner": "ithead",
+        "days": (60, 240),
+        "status": Action.Status.PLANNED,
+        "progress": 0,
+        "budget": 80000,
+        "funding": Action.Funding.CENTRAL,
+    },
+]
+
+COUNTY_ACTIONS: list[dict[str, Any]] = [
+    {
+        "title": "召開數位學習推動會議，檢視縣市自評結果",
+        "measure": "會議決議列管並公告各校",
+        "owner": "county.admin",
+        "days": (-40, -20),
+        "status": Action.Status.DONE,
+        "progress": 100,
+        "budget": None,
+        "funding": "",
+    },
+    {
+        "title": "辦理分區校長數位學習領導工作坊",
+        "measure": "全縣 80% 校長參加",
+        "owner": "county.review",
+        "days": (-10, 60),
+        "status": Action.Status.IN_PROGRESS,
+        "progress": 40,
+        "budget": 180000,
+        "funding": Action.Funding.CENTRAL,
+    },
+    {
+        "title": "盤點偏遠學校載具與網路需求並編列補助",
+        "measure": "完成需求清單並納入下年度預算",
+        "owner": "county.it",
+        "days": (20, 120),
+        "status": Action.Status.PLANNED,
+        "progress": 0,
+        "budget": 600000,
+        "funding": Action.Funding.LOCAL,
+    },
+]
+
+
+def _next_steps(assessment: Assessment, limit: int) -> list[tuple[Item, str, list[Any]]]:
+    """The items with next steps, least advanced first (then in item order), at most `limit`,
+    given back in item order: (item, next stage, its unmet strategies)."""
+    rank = {None: 0, **{s: i + 1 for i, s in enumerate(STAGES)}}
+    views = [v for v in assessment_items(assessment=assessment) if v.result.next_steps]
+    views.sort(key=lambda v: (rank.get(v.result.stage, 0), v.item.order))
+    out = []
+    for view in sorted(views[:limit], key=lambda v: v.item.order):
+        codes = set(view.result.next_steps)
+        strategies = [r.strategy for r in view.responses if r.strategy.code in codes]
+        out.append((view.item, view.result.next_stage or Stage.DEVELOPMENT, strategies))
+    return out
+
+
+def _results(*, county: Any, school: Any) -> Assessment | None:
+    """The assessment a plan answers: the latest one of a closed cycle that was accepted (or
+    at least submitted), else the latest of any. The current cycle is still open, and the
+    plan has been running since before it."""
+    qs = (
+        Assessment.objects.filter(county=county, school=school)
+        .select_related("cycle", "county", "school")
+        .order_by("-cycle__opens_on", "-cycle_id")
+    )
+    done = qs.filter(status__in=[Assessment.Status.ACCEPTED, Assessment.Status.SUBMITTED])
+    return done.filter(cycle__status=Cycle.Status.CLOSED).first() or done.first() or qs.first()
+
+
+def _goal_title(item: Item, stage: str) -> str:
+    return f"{item.code} {item.title_zh}：達到{STAGE_ZH.get(stage, stage)}"
+
+
+def demo_plans(rng: random.Random, progress: Progress) -> None:
+    """Journey 4's plans: the demo principal's school and the county's own (see the module
+    docstring). Skips an organisation that already has a plan; uses no randomness (the rng is
+    taken for the extension's signature), so the plans are the same for every seed."""
+    from dtss.demo.county import DEMO_COUNTY_CODE
+    from dtss.orgs.models import County, Membership, Role
+
+    principal = _user("principal")
+    if principal is None or principal.person_id is None:
+        return
+    membership = (
+        Membership.objects.filter(person_id=principal.person_id, role=Role.SCHOOL_ADMIN)
+        .select_related("school", "county")
+        .first()
+    )
+    if membership is None:
+        return
+    progress("Creating action plans …")
+    school = membership.school
+    today = timezone.localdate()
+    made = []
+
+    def staff(title: str) -> Any:
+        return (
+            Membership.objects.filter(school=school, role=Role.SCHOOL_ADMIN, title=title)
+            .select_related("person")
+            .order_by("id")
+            .first()
+        )
+
+    assessment = _results(county=school.county, school=school)
+    if assessment is not None and not Plan.objects.filter(school=school).exists():
+        owners = {
+            "principal": principal.person,
+            "ithead": getattr(staff("it_head"), "person", None),
+            "director": getattr(staff("director"), "person", None),
+            "teacher": getattr(_user("teacher"), "person", None),
+        }
+        plan = plan_services.plan_create(
+            county=school.county,
+            school=school,
+            title=f"{school.name_zh}數位學習行動計畫（依{assessment.cycle.name}自評結果）",
+            horizon=Plan.Horizon.SHORT,
+            starts_on=today - timedelta(days=35),
+            ends_on=today - timedelta(days=35) + timedelta(days=364),
+            cycle=assessment.cycle,
+            actor=principal,
+        )
+        allowed = set(plan_owner_choices(plan=plan).values_list("pk", flat=True))
+        owners = {k: p for k, p in owners.items() if p is not None and p.pk in allowed}
+        steps = _next_steps(assessment, 3)
+        goals = [
+            (
+                plan_services.goal_create(
+                    plan=plan,
+                    title=_goal_title(item, stage),
+                    strategies=strategies,
+                    actor=principal,
+                ),
+                ITEM_ACTIONS.get(item.code, FALLBACK_ACTIONS),
+            )
+            for item, stage, strategies in steps
+        ] or [
+            (
+                plan_services.goal_create(
+                    plan=plan, title="持續精進並分享數位學習經驗", actor=principal
+                ),
+                FALLBACK_ACTIONS,
+            )
+        ]
+        per_goal: dict[int, int] = defaultdict(int)
+        for index, slot in enumerate(SCHOOL_SLOTS):
+            goal, texts = goals[index * len(goals) // len(SCHOOL_SLOTS)]
+            title, measure = texts[per_goal[goal.pk] % len(texts)]
+            per_goal[goal.pk] += 1
+            start, end = slot["days"]
+            plan_services.action_create(
+                goal=goal,
+                title=title,
+                success_measure=measure,
+                owner=owners.get(slot["owner"]),
+                starts_on=today + timedelta(days=start),
+                ends_on=today + timedelta(days=end),
+                budget=slot["budget"],
+                funding=slot["funding"],
+                programme=slot.get("programme", ""),
+                progress=slot["progress"],
+                status=slot["status"],
+                actor=principal,
+            )
+        made.append(plan)
+
+    county = County.objects.get(code=DEMO_COUNTY_CODE)
+    admin = _user("county.admin")
+    county_assessment = _results(county=county, school=None)
+    if (
+        admin is not None
+        and county_assessment is not None
+        and not Plan.objects.filter(county=county, school__isnull=True).exists()
+    ):
+        plan = plan_services.plan_create(
+            county=county,
+            title=f"{county.name_zh}數位學習推動計畫（縣市自評表6，{county_assessment.cycle.name}）",
+            horizon=Plan.Horizon.MID,
+            starts_on=today - timedelta(days=45),
+            ends_on=today - timedelta(days=45) + timedelta(days=3 * 365 - 1),
+            cycle=county_assessment.cycle,
+            actor=admin,
+        )
+        steps = _next_steps(county_assessment, 2)
+        goals = [
+            plan_services.goal_create(
+                plan=plan, title=_goal_title(item, stage), strategies=strategies, actor=admin
+            )
+            for item, stage, strategies in steps
+        ] or [plan_services.goal_create(plan=plan, title="持續精進縣市數位學習推動", actor=admin)]
+        for index, spec in enumerate(COUNTY_ACTIONS):
+            start, end = spec["days"]
+            owner = _user(spec["owner"])
+            plan_services.action_create(
+                goal=goals[index * len(goals) // len(COUNTY_ACTIONS)],
+                title=spec["title"],
+                success_measure=spec["measure"],
+                owner=owner.person if owner else None,
+                starts_on=today + timedelta(days=start),
+                ends_on=today + timedelta(days=end),
+                budget=spec["budget"],
+                funding=spec["funding"],
+                progress=spec["progress"],
+                status=spec["status"],
+                actor=admin,
+            )
+        made.append(plan)
+    if made:
+        progress(f"Action plans: {', '.join(p.title for p in made)}.")

@@ -305,6 +305,11 @@ def plan_detail(*, plan: Plan, today: date | None = None) -> PlanView:
     )
 
 
+def goal_actions(*, goal: Goal) -> QuerySet[Action]:
+    """A goal's actions in the plan page's order: what deleting the goal deletes with it."""
+    return Action.objects.filter(goal=goal).select_related("owner").order_by("starts_on", "id")
+
+
 # --- Timeline -----------------------------------------------------------------------------
 
 

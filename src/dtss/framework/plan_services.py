@@ -293,6 +293,70 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _action_record(action: Action) -> dict[str, Any]:
+    """What a deleted action held, for the audit log (nothing else keeps it)."""
+    return {
+        "public_id": str(action.public_id),
+        "title": action.title,
+        **{name: _plain(getattr(action, name)) for name in EDITABLE if name != "title"},
+    }
+
+
+@transaction.atomic
+def action_delete(*, action: Action, actor: Any) -> None:
+    """Delete an action. The audit entry keeps what it held (owner, dates, budget, progress)."""
+    _require_editor(actor, county_id=action.county_id, school_id=action.school_id)
+    current = Action.objects.select_for_update().get(pk=action.pk)
+    audit_record(
+        actor=actor,
+        action="plan.action_delete",
+        obj=current,
+        detail={
+            "plan": str(current.goal.plan.public_id),
+            "goal": str(current.goal.public_id),
+            "action": _action_record(current),
+        },
+    )
+    current.delete()
+
+
+@transaction.atomic
+def goal_delete(*, goal: Goal, actor: Any, confirm_actions: int = 0) -> int:
+    """Delete a goal and its link to strategies (the strategies and assessments stay).
+
+    A goal's actions go with it only when the caller confirms how many it agreed to delete:
+    the delete is refused while the goal has more actions than `confirm_actions` (none given:
+    only a goal without actions is deleted), so an action added after the confirmation page
+    was shown is never deleted unseen. Returns the number of actions deleted; one audit entry
+    for the goal keeps what every deleted action held."""
+    _require_editor(actor, county_id=goal.county_id, school_id=goal.school_id)
+    current = Goal.objects.select_for_update().get(pk=goal.pk)
+    actions = list(
+        Action.objects.select_for_update().filter(goal=current).order_by("starts_on", "id")
+    )
+    if len(actions) > max(confirm_actions, 0):
+        raise ValidationError(
+            {
+                "confirm_actions": _(
+                    "The goal has actions (%(n)s now). Confirm that they are deleted with it."
+                )
+                % {"n": len(actions)}
+            }
+        )
+    audit_record(
+        actor=actor,
+        action="plan.goal_delete",
+        obj=current,
+        detail={
+            "plan": str(current.plan.public_id),
+            "strategies": sorted(current.strategies.values_list("code", flat=True)),
+            "actions": [_action_record(a) for a in actions],
+        },
+    )
+    current.delete()  # the actions and the strategy links cascade
+    return len(actions)
+
+
 @transaction.atomic
 def plan_from_next_steps(
     *,

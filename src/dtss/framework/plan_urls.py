@@ -11,7 +11,9 @@ urlpatterns = [
     path("plans/<uuid:public_id>/timeline/", views.plan_timeline, name="plan_timeline"),
     path("plans/<uuid:public_id>/goals/", views.goal_add, name="goal_add"),
     path("plans/<uuid:public_id>/actions/", views.action_add, name="action_add"),
+    path("goals/<uuid:public_id>/delete/", views.goal_delete, name="goal_delete"),
     path("actions/<uuid:public_id>/edit/", views.action_edit, name="action_edit"),
+    path("actions/<uuid:public_id>/delete/", views.action_delete, name="action_delete"),
     path("actions/<uuid:public_id>/progress/", views.action_progress, name="action_progress"),
     path(
         "assessments/<uuid:public_id>/plan/",

@@ -22,12 +22,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dtss.core.tenancy import get_visible_or_404, scope_for
 from dtss.framework import plan_selectors as selectors
 from dtss.framework import plan_services as services
-from dtss.framework.models import Action, Assessment, Case, Evidence, Plan
+from dtss.framework.models import Action, Assessment, Case, Evidence, Goal, Plan
 from dtss.framework.permissions import can_fill
 from dtss.framework.plan_forms import (
     ActionForm,
@@ -280,6 +280,76 @@ def action_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         "framework/plans/action_form.html",
         {"form": form, "action": action, "plan": plan},
         status=400 if form.errors else 200,
+    )
+
+
+def _editable_goal(request: HttpRequest, public_id: str) -> Goal:
+    _staff_only(request)
+    goal = get_visible_or_404(Goal, request.user, public_id)
+    if not selectors.can_edit(request.user, goal):
+        raise PermissionDenied
+    return goal
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    """GET: what deleting the goal deletes (its actions, counted and listed); POST: delete.
+    The form posts the number of actions the page showed; the service refuses when the goal
+    has more by then, and the page is shown again with the new list."""
+    goal = _editable_goal(request, public_id)
+    plan = goal.plan
+    error = ""
+    if request.method == "POST":
+        try:
+            confirmed = int(request.POST.get("actions", "0"))
+        except ValueError:
+            confirmed = 0
+        try:
+            deleted = services.goal_delete(goal=goal, actor=request.user, confirm_actions=confirmed)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            if deleted:
+                messages.success(
+                    request, _("Goal deleted with its actions (%(n)s).") % {"n": deleted}
+                )
+            else:
+                messages.success(request, _("Goal deleted."))
+            return redirect(plan_url(plan))
+    actions = list(selectors.goal_actions(goal=goal))
+    return render(
+        request,
+        "framework/plans/goal_delete.html",
+        {
+            "goal": goal,
+            "plan": plan,
+            "actions": actions,
+            "strategies": goal.strategies.select_related("item").order_by(
+                "item__order", "stage", "order"
+            ),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    """GET: the action that will be deleted; POST: delete it."""
+    action = _editable_action(request, public_id)
+    goal = action.goal
+    plan = goal.plan
+    if request.method == "POST":
+        services.action_delete(action=action, actor=request.user)
+        messages.success(request, _("Action deleted."))
+        return redirect(f"{plan_url(plan)}#goal-{goal.public_id}")
+    action.budget_shown = selectors.money(action.budget)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "framework/plans/action_delete.html",
+        {"action": action, "goal": goal, "plan": plan},
     )
 
 

@@ -997,3 +997,64 @@ def test_plan_list_shows_only_the_scope(world: World) -> None:
         body = world.client(user).get(reverse("framework:plan_list")).content.decode()
         assert all(v in body for v in visible), user
         assert not any(h in body for h in hidden), user
+
+
+# --- The demo (journey 4) -------------------------------------------------------------------
+
+
+def test_demo_principal_has_a_plan_from_the_next_steps_with_one_action_overdue(db: Any) -> None:
+    import random
+
+    from dtss.accounts.models import User
+    from dtss.demo.county import demo_load
+    from dtss.framework.demo import demo_plans
+    from dtss.framework.selectors import assessment_items
+
+    assert demo_load(seed=114, progress=lambda _m: None)
+    today = timezone.localdate()
+    principal = User.objects.get(username="principal")
+    plan = sel.plan_list(user=principal, today=today).get()
+    assert plan.school is not None and plan.created_by == principal
+    view = sel.plan_detail(plan=plan, today=today)
+    # Goals: the next stage's unmet strategies of the items, from the assessment it answers.
+    assessment = Assessment.objects.get(cycle=plan.cycle, school=plan.school)
+    next_steps = {
+        v.item.code: set(v.result.next_steps) for v in assessment_items(assessment=assessment)
+    }
+    assert 2 <= len(view.goals) <= 3
+    for g in view.goals:
+        codes = {line.strategy.code for line in g.strategies}
+        assert codes and codes == next_steps[g.goal.title.split()[0]], g.goal.title
+    # Actions: owners, dates, budgets from several funding sources, progress and statuses.
+    actions = [a for g in view.goals for a in g.actions]
+    assert len(actions) == 6
+    assert all(a.owner_id and a.starts_on and a.ends_on and a.budget for a in actions)
+    assert {f.funding for f in view.funding} == {"central", "local", "school", "programme"}
+    assert {a.status for a in actions} == {"done", "in_progress", "planned"}
+    assert any(0 < a.progress < 100 for a in actions)
+    # Exactly one overdue: ended before today, not done.
+    overdue = [a for a in actions if a.overdue]
+    assert len(overdue) == 1 and overdue[0].ends_on < today and overdue[0].status != "done"
+    assert view.overdue_total == 1
+    assert sel.plan_overdue_total(user=principal, today=today) == 1
+    assert AuditEntry.objects.filter(action="plan.action_create", actor=principal).count() == 6
+    # The county's own Table 6 plan: strategies of county items, nothing overdue.
+    county_plan = Plan.objects.get(county__code="10008", school__isnull=True)
+    cview = sel.plan_detail(plan=county_plan, today=today)
+    assert cview.goals and all(
+        line.strategy.code.startswith("L") for g in cview.goals for line in g.strategies
+    )
+    assert cview.action_total >= 2 and cview.overdue_total == 0
+    assert sel.plan_overdue_total(user=User.objects.get(username="county.admin"), today=today) == 1
+    # The principal's pages show it.
+    client = Client()
+    client.force_login(principal)
+    body = client.get(reverse("framework:plan_detail", args=[plan.public_id])).content.decode()
+    assert body.count('class="overdue"') == 1
+    body = client.get(reverse("framework:plan_timeline", args=[plan.public_id])).content.decode()
+    assert body.count('class="gantt-bar overdue"') == 1
+    # Running the demo again, or the plans' part of it, adds nothing.
+    before = (Plan.objects.count(), Goal.objects.count(), Action.objects.count())
+    assert demo_load(seed=114, progress=lambda _m: None) is False
+    demo_plans(random.Random(114), lambda _m: None)
+    assert (Plan.objects.count(), Goal.objects.count(), Action.objects.count()) == before
