@@ -74,7 +74,9 @@ def get_visible_or_404[M: models.Model](
     model: type[M], user: Any, public_id: UUID | str, *, write: bool = False
 ) -> M:
     """Fetch one tenant object by public id; another tenant's object is a 404 like a missing one."""
+    from django.core.exceptions import ValidationError
+
     try:
         return model.objects.visible_to(user, write=write).get(public_id=public_id)  # type: ignore[attr-defined]
-    except (model.DoesNotExist, ValueError, TypeError) as exc:  # type: ignore[attr-defined]
-        raise Http404 from exc
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:  # type: ignore[attr-defined]
+        raise Http404 from exc  # a malformed id is as missing as another tenant's

@@ -364,6 +364,8 @@ def _indicators(assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
                 "disagreement": r.disagreement,
             }
             for r in rs
+            # an indicator with nothing measured and no threshold says nothing: left out
+            if r.value is not None or r.indicator.achieved_at is not None
         ]
         for code, rs in readings.items()
     }
@@ -640,6 +642,14 @@ def evidence_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Serve an evidence file to those who can see its assessment. Files are never public."""
     _staff_only(request)
     evidence = get_visible_or_404(Evidence, request.user, public_id)
+    return evidence_file_response(evidence)
+
+
+def evidence_file_response(evidence: Evidence, *, attachment: bool = False) -> FileResponse:
+    """The file of a piece of evidence the caller has already checked the reader may see
+    (this page and the API's `GET /evidence/{id}/file`). A PDF or an image is shown inline
+    unless `attachment`; anything else is always an attachment. 404 when the evidence has no
+    file or the file is gone from storage."""
     if evidence.kind != Evidence.Kind.FILE or not evidence.file:
         raise Http404
     try:
@@ -647,8 +657,9 @@ def evidence_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     content_type = evidence.content_type or "application/octet-stream"
-    inline = content_type == "application/pdf" or (
-        content_type.startswith("image/") and content_type != "image/svg+xml"
+    inline = not attachment and (
+        content_type == "application/pdf"
+        or (content_type.startswith("image/") and content_type != "image/svg+xml")
     )
     stored = os.path.basename(evidence.file.name)
     # the name the school gave it, when the title still carries the file's extension

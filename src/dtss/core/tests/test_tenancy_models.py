@@ -8,10 +8,12 @@ tenant model fails `test_every_tenant_model_is_covered` until it is added to OWN
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 from dtss.conftest import World
 from dtss.core.models import TenantQuerySet
@@ -49,6 +51,12 @@ OWNERSHIP: dict[str, Callable[[Any], tuple[int | None, int | None, set[int]]]] =
     "framework.action": lambda r: (r.county_id, r.school_id, set()),
     "framework.case": lambda r: (r.county_id, r.school_id, set()),
     "framework.indicatorvalue": lambda r: (r.county_id, r.school_id, set()),
+    "surveys.bankquestion": lambda r: (r.county_id, r.school_id, set()),
+    "surveys.questionnaire": lambda r: (r.county_id, r.school_id, set()),
+    "surveys.run": lambda r: (r.county_id, r.school_id, set()),
+    "surveys.accesscode": lambda r: (r.county_id, r.school_id, set()),
+    "surveys.invitation": lambda r: (r.county_id, r.school_id, {r.person_id}),
+    "surveys.submission": lambda r: (r.county_id, r.school_id, set()),
 }
 
 USERS = [
@@ -128,6 +136,41 @@ def full_world(world: World) -> World:
         action_create(goal=goal, title="行動", actor=actor)
         evidence = Evidence.objects.filter(school=school, kind="text").first()
         case_publish(evidence=evidence, title="案例", summary="摘要", actor=actor)
+    # Surveys: per county a bank question of the county and of a school, an anonymous run
+    # answered once with a code, and a named run inviting the school's teachers.
+    from dtss.surveys import services as surveys
+
+    for key, school_key, admin in (("A", "A-elem", "a_admin"), ("B", "B-elem", "b_admin")):
+        county, school, actor = world.counties[key], world.schools[school_key], world.users[admin]
+        for owner in (None, school):
+            surveys.bank_question_create(
+                actor=actor,
+                county=county,
+                school=owner,
+                group="teachers",
+                kind="scale5",
+                text_zh="自訂題",
+            )
+        qn = surveys.questionnaire_create(
+            actor=actor, county=county, school=school, title_zh="問卷", group="teachers"
+        )
+        surveys.question_create(section=qn.sections.get(), actor=actor, kind="scale5", text_zh="題")
+        now = timezone.now()
+        for mode in ("anonymous", "named"):
+            run = surveys.run_create(
+                actor=actor,
+                county=county,
+                school=school,
+                title=mode,
+                mode=mode,
+                opens_at=now - timedelta(hours=1),
+                closes_at=now + timedelta(days=7),
+                parts={"teachers": qn},
+            )
+            surveys.run_open(run=run, actor=actor)
+            if mode == "anonymous":
+                code = surveys.codes_generate(run=run, actor=actor, group="teachers", count=2)[0]
+                surveys.submission_anonymous(code=code.code, answers={"Q1": 4})
     return world
 
 
@@ -172,6 +215,19 @@ def test_rows_seen_lie_inside_the_scope(full_world: World, user: str, label: str
                 or _inside(scope, full_world, (None, None, persons))
             )
             assert allowed, f"{user} sees person {row}"
+        elif label == "surveys.bankquestion":
+            staff_counties = set(
+                apps.get_model("orgs.School")
+                .objects.filter(pk__in=scope.staff_school_ids)
+                .values_list("county_id", flat=True)
+            )
+            allowed = (
+                county_id is None  # built in: read by everyone signed in
+                or county_id in scope.county_ids
+                or school_id in scope.staff_school_ids
+                or (school_id is None and county_id in staff_counties)
+            )
+            assert allowed, f"{user} sees bank question {row}"
         elif label == "framework.case":
             assert scope.is_staff_level, f"{user} sees case {row}"
         elif label == "framework.cycle":
@@ -237,3 +293,16 @@ def test_moe_viewer_reads_everything(full_world: World) -> None:
     for label in OWNERSHIP:
         model = apps.get_model(label)
         assert model.objects.visible_to(moe).count() == model.objects.count(), label
+
+
+@pytest.mark.parametrize(
+    "public_id", ["not-a-uuid", "123", "", "00000000-0000-0000-0000-000000000000"]
+)
+def test_a_malformed_or_missing_id_is_a_404(world: World, public_id: str) -> None:
+    from django.http import Http404
+
+    from dtss.core.tenancy import get_visible_or_404
+    from dtss.orgs.models import School
+
+    with pytest.raises(Http404):
+        get_visible_or_404(School, world.users["a_admin"], public_id)

@@ -73,7 +73,7 @@ def _add_file(b: Browser, code: str, path: Path) -> None:
     b.css(f"{article} form.evidence-form button[type=submit]").click()
     b.wait(lambda d: _stale(old), "the evidence form to be sent")
     b.wait(
-        lambda d: path.name in b.css(f"{article} .evidence-list").text,
+        lambda d: path.name in b.css(f"{article} .evidence .evidence-list").text,
         f"{path.name} in the evidence of {code}",
     )
 
@@ -150,7 +150,7 @@ def test_it_head_fills_s1_with_autosave_and_evidence_then_submits_on_a_phone(
     )
     assert kinds == [("classroom.png", "file"), ("資訊設備盤點.pdf", "file")]
     # the PDF is served to the signed-in school, from DTSS, not from a public media URL
-    link = b.css("#s-S1-D1 .evidence-list a")
+    link = b.css("#s-S1-D1 .evidence .evidence-list a")
     assert "/framework/evidence/" in link.get_attribute("href")
 
     # nothing typed is lost: text kept on the device (as after a crash before the autosave
