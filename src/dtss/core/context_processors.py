@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav.append((reverse("framework:assessment_list"), _("Self-assessments")))
         nav.append((reverse("framework:plan_list"), _("Plans")))
         nav.append((reverse("framework:case_list"), _("Cases")))
+        nav.append((reverse("surveys:questionnaire_list"), _("Surveys")))
     if scope.is_county_level and (scope.county_ids or scope.everything):
         nav.append((reverse("framework:dashboard"), _("Dashboard")))
     if scope.everything or scope.superuser:
@@ -32,6 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav.append((reverse("orgs:person_list"), _("People")))
     if scope.is_county_level and not scope.superuser and scope.county_ids:
         nav.append((reverse("orgs:office"), _("Promotion office")))
+    nav.append((reverse("surveys:my_surveys"), _("My surveys")))  # invitations, access codes
     if scope.can_administer:
         nav.append((reverse("imports:list"), _("Imports")))
         nav.append((reverse("core:audit"), _("Audit log")))

@@ -13,6 +13,7 @@ from dtss.core.models import AuditEntry
 from dtss.core.tenancy import scope_for
 from dtss.orgs import selectors as org_selectors
 from dtss.orgs.models import County, Person, School
+from dtss.surveys import selectors as survey_selectors
 
 
 @login_required
@@ -50,6 +51,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.student_school_ids and scope.person_id:
         me = Person.objects.filter(pk=scope.person_id)
         ctx["my_enrollment"] = org_selectors.current_enrollments(people=me).get(scope.person_id)
+    if scope.person_id:
+        ctx["surveys_waiting"] = [
+            i for i in survey_selectors.my_invitations(user=user) if i.answered_at is None
+        ]
     return render(request, "core/home.html", ctx)
 
 

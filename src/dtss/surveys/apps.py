@@ -7,4 +7,9 @@ class SurveysConfig(AppConfig):
     verbose_name = "Surveys and forms"
 
     def ready(self) -> None:
+        from dtss.demo.county import DEMO_EXTENSIONS
         from dtss.surveys import indicators  # noqa: F401  (registers the survey indicators)
+        from dtss.surveys.demo import demo_surveys
+
+        if demo_surveys not in DEMO_EXTENSIONS:
+            DEMO_EXTENSIONS.append(demo_surveys)  # journey 12: the principal's school's surveys

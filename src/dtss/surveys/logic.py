@@ -41,7 +41,9 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def _holds(cond: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
+def _holds(
+    cond: Mapping[str, Any], answers: Mapping[str, Any], kinds: Mapping[str, str] | None = None
+) -> bool:
     op = cond.get("op")
     value = answers.get(cond.get("q", ""))
     target = cond.get("value")
@@ -67,14 +69,18 @@ def _holds(cond: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
             number, bound = float(value), float(target)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return False
-        if number == NA and isinstance(value, int) and bound >= 1:
-            return False  # N/A on the scale is not a low score
+        if number == NA and (kinds or {}).get(cond.get("q", "")) == "scale5":
+            return False  # N/A on the agreement scale is not a low (or high) score
         return number >= bound if op == "gte" else number <= bound
     return False
 
 
-def conditions_hold(conditions: Iterable[Mapping[str, Any]], answers: Mapping[str, Any]) -> bool:
-    return all(_holds(c, answers) for c in conditions or [])
+def conditions_hold(
+    conditions: Iterable[Mapping[str, Any]],
+    answers: Mapping[str, Any],
+    kinds: Mapping[str, str] | None = None,
+) -> bool:
+    return all(_holds(c, answers, kinds) for c in conditions or [])
 
 
 def visible_codes(questions: list[Q], answers: Mapping[str, Any]) -> set[str]:
@@ -82,8 +88,11 @@ def visible_codes(questions: list[Q], answers: Mapping[str, Any]) -> set[str]:
     section's conditions does not count as answered for later conditions either."""
     shown: set[str] = set()
     effective: dict[str, Any] = {}
+    kinds = {q.code: q.kind for q in questions}
     for q in questions:
-        if conditions_hold(q.section_show_if, effective) and conditions_hold(q.show_if, effective):
+        if conditions_hold(q.section_show_if, effective, kinds) and conditions_hold(
+            q.show_if, effective, kinds
+        ):
             shown.add(q.code)
             if q.code in answers:
                 effective[q.code] = answers[q.code]

@@ -366,6 +366,26 @@ def section_delete(*, section: Section, actor: Any) -> None:
     _check_skip_logic(qn)
 
 
+def section_move(*, section: Section, actor: Any, direction: int) -> Section:
+    """Swap with the section above (-1) or below (+1) in its questionnaire. The skip logic
+    must still point backwards afterwards (else ValidationError, nothing changed)."""
+    qn = section.questionnaire
+    _require_manager(actor, county_id=qn.county_id, school_id=qn.school_id)
+    with transaction.atomic():
+        _require_unlocked(qn)
+        siblings = list(qn.sections.order_by("order", "id"))
+        i = next(i for i, s in enumerate(siblings) if s.pk == section.pk)
+        j = i + (1 if direction > 0 else -1)
+        if 0 <= j < len(siblings):
+            siblings[i], siblings[j] = siblings[j], siblings[i]
+        for n, s in enumerate(siblings, start=1):
+            if s.order != n:
+                Section.objects.filter(pk=s.pk).update(order=n)
+        section.refresh_from_db()
+        _check_skip_logic(qn)
+    return section
+
+
 def _next_code(questionnaire: Questionnaire) -> str:
     taken = set(questionnaire.questions.values_list("code", flat=True))
     n = len(taken) + 1
@@ -889,7 +909,7 @@ def codes_generate(
 @transaction.atomic
 def run_close(*, run: Run, actor: Any, now: datetime | None = None) -> Run:
     """Close an open run: no more answers. Its results become evidence on the strategies its
-    questions are tagged with (see `evidence.run_to_evidence`)."""
+    questions are tagged with (see `feed.run_to_evidence`)."""
     _require_manager(actor, county_id=run.county_id, school_id=run.school_id)
     if run.status != Run.Status.OPEN:
         raise ValidationError(_("Only an open run can be closed."))
@@ -899,6 +919,9 @@ def run_close(*, run: Run, actor: Any, now: datetime | None = None) -> Run:
     # unused codes are worthless now (the rows stay: they count what was issued)
     AccessCode.objects.filter(part__run=run).update(uses_left=0)
     audit_record(actor=actor, action="survey.run_close", obj=run)
+    from dtss.surveys.feed import run_closed
+
+    run_closed(run=run, actor=actor)  # never fails the close (logged)
     return run
 
 

@@ -6,4 +6,7 @@ app_name = "surveys"
 
 urlpatterns = [
     path("", include("dtss.surveys.answer_urls")),
+    path("", include("dtss.surveys.builder_urls")),
+    path("", include("dtss.surveys.run_urls")),
+    path("", include("dtss.surveys.results_urls")),
 ]

@@ -95,3 +95,13 @@ def test_condition_checks_for_the_editor() -> None:
     )
     assert len(problems) == 4
     assert "not an earlier question" in problems[0] and "maybe" in problems[2]
+
+
+def test_zero_is_na_only_on_the_scale() -> None:
+    qs = [
+        Q("N", "number", min_value=0),
+        Q("F", "short_text", show_if=[{"q": "N", "op": "lte", "value": 2}]),
+    ]
+    assert "F" in logic.visible_codes(qs, {"N": 0})  # zero devices is a low number
+    qs[0] = Q("N", "scale5")
+    assert "F" not in logic.visible_codes(qs, {"N": 0})  # N/A is not a low score
