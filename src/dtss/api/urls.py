@@ -35,8 +35,10 @@ from dtss.accounts.api import router as accounts_router  # noqa: E402
 from dtss.core.api import router as core_router  # noqa: E402
 from dtss.framework.api import router as framework_router  # noqa: E402
 from dtss.orgs.api import router as orgs_router  # noqa: E402
+from dtss.surveys.api import router as surveys_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
 api.add_router("/", core_router)
 api.add_router("/", framework_router)
+api.add_router("/", surveys_router)

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
 
 import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from dtss.api.access import (
@@ -37,6 +40,7 @@ from dtss.api.schemas import responses
 from dtss.core import indicators as registry
 from dtss.core.tenancy import Scope, get_visible_or_404
 from dtss.framework import plan_selectors, plan_services, selectors, services
+from dtss.framework.assess_views import evidence_file_response
 from dtss.framework.forms import EvidenceForm
 from dtss.framework.models import (
     Action,
@@ -92,6 +96,8 @@ from dtss.framework.schemas import (
     SampleIn,
     SampleOut,
     StrategyDetailOut,
+    file_url,
+    has_file,
 )
 from dtss.framework.selectors import ItemView
 from dtss.framework.stages import STAGES
@@ -139,6 +145,11 @@ def _value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
+def _choice(value: Any) -> str:
+    """A choice of a query schema as the selectors take it: its value, "" when not sent."""
+    return _value(value) or ""
+
+
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
     """Enum members from request schemas to the plain values the services expect."""
     return {k: _value(v) for k, v in data.items()}
@@ -147,6 +158,34 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 def _raise_errors(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationError({k: [v] for k, v in errors.items()})
+
+
+def _where[M: models.Model](qs: models.QuerySet[M], **lookups: Any) -> models.QuerySet[M]:
+    """The queryset narrowed by each lookup that was asked for (None: not asked for)."""
+    return qs.filter(**{k: v for k, v in lookups.items() if v is not None})
+
+
+type Check = Callable[[HttpRequest, Any], None]
+
+
+def _visible[M: models.Model](
+    request: HttpRequest,
+    model: type[M],
+    public_id: UUID,
+    *related: str,
+    check: Check | None = None,
+) -> M:
+    """One object for the staff endpoints: 403 first for roles that may never use them, then
+    404 unless the user can see the object, then `check` (403 unless the user may do what the
+    endpoint does with it). `related` are loaded with it."""
+    require_staff(request)
+    obj = get_visible_or_404(model, request.user, public_id)
+    if related:
+        manager: Any = model._default_manager
+        obj = manager.select_related(*related).get(pk=obj.pk)
+    if check is not None:
+        check(request, obj)
+    return obj
 
 
 # --- the framework ------------------------------------------------------------------------
@@ -165,10 +204,14 @@ def _reads_all_counties(scope: Scope) -> bool:
     return scope.superuser or scope.everything
 
 
+def _strategy_query() -> Any:
+    return Strategy.objects.select_related("item", "item__version", "county")
+
+
 def _strategies_for(request: HttpRequest) -> Any:
     """Strategies the user may read: the official ones and their counties' local ones."""
     scope = scope_of(request)
-    qs = Strategy.objects.select_related("item", "item__version", "county")
+    qs = _strategy_query()
     if _reads_all_counties(scope):
         return qs
     return qs.filter(Q(county__isnull=True) | Q(county_id__in=_home_county_ids(scope)))
@@ -234,7 +277,7 @@ def framework_tree(request: HttpRequest, params: Query[FrameworkQuery]) -> Any:
     tree = selectors.framework_tree(
         version=version,
         county_id=county.pk if county else None,
-        level=_value(params.level) or "",
+        level=_choice(params.level),
     )
     labels = dict(Stage.choices)
     items = []
@@ -320,10 +363,7 @@ def local_strategy_create(request: HttpRequest, payload: LocalStrategyIn) -> Any
         text_en=payload.text_en,
         actor=request.user,
     )
-    strategy = Strategy.objects.select_related("item", "item__version", "county").get(
-        pk=strategy.pk
-    )
-    return Status(201, _strategy_detail(strategy))
+    return Status(201, _strategy_detail(_strategy_query().get(pk=strategy.pk)))
 
 
 # --- cycles -------------------------------------------------------------------------------
@@ -348,10 +388,7 @@ def _cycle_out(request: HttpRequest, cycle: Cycle) -> Cycle:
 def cycle_list(request: HttpRequest, filters: Query[CycleQuery]) -> Any:
     require_staff(request)
     qs = selectors.cycle_list(user=request.user).select_related("term")
-    if filters.county:
-        qs = qs.filter(county__code=filters.county)
-    if filters.status:
-        qs = qs.filter(status=filters.status.value)
+    qs = _where(qs, county__code=filters.county or None, status=_value(filters.status))
     return qs.order_by("-opens_on", "-id")
 
 
@@ -367,8 +404,7 @@ def cycle_list(request: HttpRequest, filters: Query[CycleQuery]) -> Any:
     ),
 )
 def cycle_detail(request: HttpRequest, public_id: CycleId) -> Any:
-    require_staff(request)
-    cycle = _cycle_out(request, get_visible_or_404(Cycle, request.user, public_id))
+    cycle = _cycle_out(request, _visible(request, Cycle, public_id))
     schools = Assessment.objects.visible_to(request.user).filter(cycle=cycle, school__isnull=False)
     counts = dict(schools.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     cycle.status_counts = [  # type: ignore[attr-defined]
@@ -446,6 +482,12 @@ def cycle_create(request: HttpRequest, payload: CycleIn) -> Any:
     return Status(201, cycle_detail(request, cycle.public_id))
 
 
+def _sampler(request: HttpRequest, cycle: Cycle) -> None:
+    scope = scope_of(request)
+    if not (scope.superuser or cycle.county_id in scope.county_ids):
+        raise PermissionDenied(_("Only the county's staff draw schools."))
+
+
 @router.post(
     "/cycles/{public_id}/sample",
     response=responses({200: SampleOut}, 403, 404, 422),
@@ -459,10 +501,7 @@ def cycle_create(request: HttpRequest, payload: CycleIn) -> Any:
     ),
 )
 def cycle_sample(request: HttpRequest, payload: SampleIn, public_id: CycleId) -> Any:
-    scope = require_staff(request)
-    cycle = get_visible_or_404(Cycle, request.user, public_id)
-    if not (scope.superuser or cycle.county_id in scope.county_ids):
-        raise PermissionDenied(_("Only the county's staff draw schools."))
+    cycle = _visible(request, Cycle, public_id, check=_sampler)
     if cycle.status != Cycle.Status.OPEN:
         raise ValidationError(_("The cycle is closed."))
     drawn = services.cycle_draw_sample(cycle=cycle, size=payload.size, actor=request.user)
@@ -499,11 +538,9 @@ def cycle_close(request: HttpRequest, public_id: CycleId) -> Any:
 # --- assessments --------------------------------------------------------------------------
 
 
-def _assessment(request: HttpRequest, public_id: UUID) -> Assessment:
-    require_staff(request)
-    assessment = get_visible_or_404(Assessment, request.user, public_id)
-    return Assessment.objects.select_related("cycle", "cycle__version", "county", "school").get(
-        pk=assessment.pk
+def _assessment(request: HttpRequest, public_id: UUID, check: Check | None = None) -> Assessment:
+    return _visible(
+        request, Assessment, public_id, "cycle", "cycle__version", "county", "school", check=check
     )
 
 
@@ -599,20 +636,17 @@ def assessment_list(request: HttpRequest, filters: Query[AssessmentQuery]) -> An
     qs = selectors.assessment_list(
         user=request.user,
         cycle=str(filters.cycle or ""),
-        status=_value(filters.status) or "",
+        status=_choice(filters.status),
         district=str(filters.district or ""),
-        school_stage=_value(filters.school_stage) or "",
+        school_stage=_choice(filters.school_stage),
         sampled=bool(filters.sampled),
     ).defer("snapshot")
-    if filters.sampled is False:
-        qs = qs.filter(sampled=False)
-    if filters.school:
-        qs = qs.filter(school__public_id=filters.school)
-    if filters.level == Level.COUNTY:
-        qs = qs.filter(school__isnull=True)
-    elif filters.level == Level.SCHOOL:
-        qs = qs.filter(school__isnull=False)
-    return qs
+    return _where(
+        qs,
+        sampled=False if filters.sampled is False else None,
+        school__public_id=filters.school,
+        school__isnull={Level.COUNTY: True, Level.SCHOOL: False}.get(filters.level),
+    )
 
 
 @router.get(
@@ -646,26 +680,12 @@ def assessment_detail(request: HttpRequest, public_id: AssessmentId) -> Any:
 def assessment_responses(
     request: HttpRequest, public_id: AssessmentId, filters: Query[ResponseQuery]
 ) -> Any:
-    assessment = _assessment(request, public_id)
-    qs = (
-        Response.objects.filter(assessment=assessment)
-        .select_related(
-            "strategy",
-            "strategy__item",
-            "owner",
-            "updated_by",
-            "updated_by__person",
-            "assessment",
-            "assessment__cycle",
-        )
-        .prefetch_related("evidence", "evidence__added_by", "evidence__added_by__person")
-        .order_by("strategy__item__order", "strategy__stage", "strategy__order", "id")
+    qs = _response_query().filter(assessment=_assessment(request, public_id))
+    return _where(
+        qs.order_by("strategy__item__order", "strategy__stage", "strategy__order", "id"),
+        strategy__item__code=filters.item.strip().upper() if filters.item else None,
+        status=_value(filters.status),
     )
-    if filters.item:
-        qs = qs.filter(strategy__item__code=filters.item.strip().upper())
-    if filters.status:
-        qs = qs.filter(status=filters.status.value)
-    return qs
 
 
 @router.get(
@@ -684,7 +704,11 @@ def assessment_events(request: HttpRequest, public_id: AssessmentId) -> Any:
     return selectors.assessment_events(assessment=assessment)
 
 
-def _filler(request: HttpRequest, assessment: Assessment) -> None:
+def _filler(request: HttpRequest, obj: Assessment | Response | Evidence) -> None:
+    """403 unless the user fills the assessment (of the response, of the evidence)."""
+    if isinstance(obj, Evidence):
+        obj = _response(request, obj.response.public_id)
+    assessment = obj.assessment if isinstance(obj, Response) else obj
     if not can_fill(request.user, assessment):
         raise PermissionDenied(_("You may not change this assessment."))
 
@@ -717,12 +741,11 @@ def _review_item(assessment: Assessment, code: str | None) -> Item | None:
     ),
 )
 def assessment_submit(request: HttpRequest, payload: NoteIn, public_id: AssessmentId) -> Any:
-    assessment = _assessment(request, public_id)
-    _filler(request, assessment)
+    assessment = _assessment(request, public_id, check=_filler)
     if assessment.cycle.status != Cycle.Status.OPEN:
         raise ValidationError(_("The cycle is closed."))
     services.assessment_submit(assessment=assessment, actor=request.user, note=payload.note)
-    return _assessment_detail(request, _assessment(request, public_id))
+    return assessment_detail(request, public_id)
 
 
 @router.post(
@@ -736,8 +759,7 @@ def assessment_submit(request: HttpRequest, payload: NoteIn, public_id: Assessme
     ),
 )
 def assessment_comment(request: HttpRequest, payload: ReviewIn, public_id: AssessmentId) -> Any:
-    assessment = _assessment(request, public_id)
-    _reviewer(request, assessment)
+    assessment = _assessment(request, public_id, check=_reviewer)
     item = _review_item(assessment, payload.item)
     event = services.assessment_comment(
         assessment=assessment, actor=request.user, item=item, note=payload.note
@@ -759,13 +781,12 @@ def assessment_comment(request: HttpRequest, payload: ReviewIn, public_id: Asses
 def assessment_request_changes(
     request: HttpRequest, payload: ReviewIn, public_id: AssessmentId
 ) -> Any:
-    assessment = _assessment(request, public_id)
-    _reviewer(request, assessment)
+    assessment = _assessment(request, public_id, check=_reviewer)
     item = _review_item(assessment, payload.item)
     services.assessment_request_changes(
         assessment=assessment, actor=request.user, item=item, note=payload.note
     )
-    return _assessment_detail(request, _assessment(request, public_id))
+    return assessment_detail(request, public_id)
 
 
 @router.post(
@@ -780,19 +801,19 @@ def assessment_request_changes(
     ),
 )
 def assessment_accept(request: HttpRequest, payload: NoteIn, public_id: AssessmentId) -> Any:
-    assessment = _assessment(request, public_id)
-    _reviewer(request, assessment)
+    assessment = _assessment(request, public_id, check=_reviewer)
     services.assessment_accept(assessment=assessment, actor=request.user, note=payload.note)
-    return _assessment_detail(request, _assessment(request, public_id))
+    return assessment_detail(request, public_id)
 
 
 # --- responses and evidence ---------------------------------------------------------------
 
 
-def _response(request: HttpRequest, public_id: UUID) -> Response:
-    require_staff(request)
-    response = get_visible_or_404(Response, request.user, public_id)
-    return Response.objects.select_related(
+def _response(request: HttpRequest, public_id: UUID, check: Check | None = None) -> Response:
+    return _visible(
+        request,
+        Response,
+        public_id,
         "strategy",
         "strategy__item",
         "owner",
@@ -800,7 +821,8 @@ def _response(request: HttpRequest, public_id: UUID) -> Response:
         "assessment__cycle",
         "assessment__county",
         "assessment__school",
-    ).get(pk=response.pk)
+        check=check,
+    )
 
 
 def _response_out(response: Response) -> Response:
@@ -835,8 +857,7 @@ def _response_query() -> Any:
     ),
 )
 def response_update(request: HttpRequest, payload: ResponsePatch, public_id: ResponseId) -> Any:
-    response = _response(request, public_id)
-    _filler(request, response.assessment)
+    response = _response(request, public_id, check=_filler)
     data = payload.dict(exclude_unset=True)
     kwargs: dict[str, Any] = {}
     if "status" in data:
@@ -929,20 +950,14 @@ def _evidence_input(request: HttpRequest) -> tuple[dict[str, Any], dict[str, Any
     openapi_extra={"requestBody": EVIDENCE_BODY},
 )
 def evidence_create(request: HttpRequest, public_id: ResponseId) -> Any:
-    response = _response(request, public_id)
-    _filler(request, response.assessment)
+    response = _response(request, public_id, check=_filler)
     data, files = _evidence_input(request)
     form = EvidenceForm(data, files)
     if not form.is_valid():
         raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+    # the form's fields are the service's: title, file, url, text
     evidence = services.evidence_add(
-        response=response,
-        actor=request.user,
-        kind=form.kind,
-        title=form.cleaned_data["title"],
-        file=form.cleaned_data.get("file"),
-        url=form.cleaned_data["url"],
-        text=form.cleaned_data["text"],
+        response=response, actor=request.user, kind=form.kind, **form.cleaned_data
     )
     evidence = Evidence.objects.select_related("response", "added_by", "added_by__person").get(
         pk=evidence.pk
@@ -962,12 +977,40 @@ def evidence_create(request: HttpRequest, public_id: ResponseId) -> Any:
     ),
 )
 def evidence_delete(request: HttpRequest, public_id: EvidenceId) -> Any:
-    require_staff(request)
-    evidence = get_visible_or_404(Evidence, request.user, public_id)
-    response = _response(request, evidence.response.public_id)
-    _filler(request, response.assessment)
+    evidence = _visible(request, Evidence, public_id, check=_filler)
     services.evidence_remove(evidence=evidence, actor=request.user)
     return Status(204, None)
+
+
+FILE_RESPONSE = {
+    "description": "The file itself, as an attachment named as uploaded, or as its title where "
+    "that keeps the file's extension (`Content-Disposition`, RFC 5987 `filename*` for "
+    "non-ASCII names); `Content-Type` is the file's own media type.",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@router.get(
+    "/evidence/{public_id}/file",
+    response=responses({200: None}, 403, 404, 422),
+    tags=["assessments"],
+    summary="Download an evidence file",
+    description=(
+        "The file of one piece of file evidence (its `file_url`), for everyone who may read "
+        "the assessment, with a token or a session. Link and text evidence have no file: 404 "
+        f"saying so. {STAFF_ONLY} {NOT_FOUND}"
+    ),
+    openapi_extra={"responses": {200: FILE_RESPONSE}},
+)
+def evidence_file(request: HttpRequest, public_id: EvidenceId) -> Any:
+    evidence = _visible(request, Evidence, public_id)
+    if evidence.kind != Evidence.Kind.FILE:
+        raise HttpError(
+            404,
+            _("There is no file to download: this evidence is of the kind “%(kind)s”.")
+            % {"kind": evidence.get_kind_display()},
+        )
+    return evidence_file_response(evidence, attachment=True)
 
 
 # --- plans --------------------------------------------------------------------------------
@@ -1042,14 +1085,20 @@ def _strategy_ref(s: Strategy) -> dict[str, Any]:
     }
 
 
-def _plan(request: HttpRequest, public_id: UUID) -> Plan:
-    require_staff(request)
-    plan = get_visible_or_404(Plan, request.user, public_id)
-    return Plan.objects.select_related("county", "school", "cycle").get(pk=plan.pk)
+def _plan(request: HttpRequest, public_id: UUID, check: Check | None = None) -> Plan:
+    return _visible(request, Plan, public_id, "county", "school", "cycle", check=check)
 
 
-def _plan_editor(request: HttpRequest, obj: Plan | Goal | Action | Case) -> None:
-    if not plan_selectors.can_edit(request.user, obj):
+def _plan_editor(request: HttpRequest, obj: Plan | Goal | Action | Case | Assessment) -> None:
+    """403 unless the user edits the plan (goal, action, case), or for an assessment may plan
+    for its school or county."""
+    if isinstance(obj, Assessment):
+        allowed = plan_selectors.may_edit_scope(
+            request.user, county_id=obj.county_id, school_id=obj.school_id
+        )
+    else:
+        allowed = plan_selectors.can_edit(request.user, obj)
+    if not allowed:
         raise PermissionDenied(_("Only the administrators of this school or county may do this."))
 
 
@@ -1071,7 +1120,7 @@ def plan_list(request: HttpRequest, filters: Query[PlanQuery]) -> Any:
         today=timezone.localdate(),
         q=filters.q.strip(),
         school=filters.school.strip(),
-        horizon=_value(filters.horizon) or "",
+        horizon=_choice(filters.horizon),
         overdue=filters.overdue,
     )
 
@@ -1104,7 +1153,7 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
         cycle=cycle,
         actor=request.user,
     )
-    return Status(201, _plan_out(request, _plan(request, plan.public_id)))
+    return Status(201, plan_detail(request, plan.public_id))
 
 
 @router.post(
@@ -1122,18 +1171,14 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
 def plan_from_assessment(
     request: HttpRequest, payload: PlanFromStepsIn, public_id: AssessmentId
 ) -> Any:
-    assessment = _assessment(request, public_id)
-    if not plan_selectors.may_edit_scope(
-        request.user, county_id=assessment.county_id, school_id=assessment.school_id
-    ):
-        raise PermissionDenied(_("Only the administrators of this school or county may do this."))
+    assessment = _assessment(request, public_id, check=_plan_editor)
     plan = plan_services.plan_from_next_steps(
         assessment=assessment,
         actor=request.user,
         title=payload.title,
         horizon=payload.horizon.value,
     )
-    return Status(201, _plan_out(request, _plan(request, plan.public_id)))
+    return Status(201, plan_detail(request, plan.public_id))
 
 
 @router.get(
@@ -1163,8 +1208,7 @@ def plan_detail(request: HttpRequest, public_id: PlanId) -> Any:
     ),
 )
 def goal_create(request: HttpRequest, payload: GoalIn, public_id: PlanId) -> Any:
-    plan = _plan(request, public_id)
-    _plan_editor(request, plan)
+    plan = _plan(request, public_id, check=_plan_editor)
     choices = plan_selectors.plan_strategy_choices(plan=plan)
     codes = list(dict.fromkeys(c.strip().upper() for c in payload.strategies))
     found = {s.code: s for s in choices.filter(code__in=codes)}
@@ -1216,9 +1260,7 @@ def _action_out(action: Action) -> Action:
     ),
 )
 def action_create(request: HttpRequest, payload: ActionIn, public_id: GoalId) -> Any:
-    require_staff(request)
-    goal = get_visible_or_404(Goal, request.user, public_id)
-    _plan_editor(request, goal)
+    goal = _visible(request, Goal, public_id, check=_plan_editor)
     data = _plain(payload.dict())
     data["owner"] = _owner(goal.plan, payload.owner)
     action = plan_services.action_create(goal=goal, actor=request.user, **data)
@@ -1237,9 +1279,7 @@ def action_create(request: HttpRequest, payload: ActionIn, public_id: GoalId) ->
     ),
 )
 def action_update(request: HttpRequest, payload: ActionPatch, public_id: ActionId) -> Any:
-    require_staff(request)
-    action = get_visible_or_404(Action, request.user, public_id)
-    _plan_editor(request, action)
+    action = _visible(request, Action, public_id, check=_plan_editor)
     data = _plain(payload.dict(exclude_unset=True))
     if "owner" in data:
         data["owner"] = _owner(action.goal.plan, payload.owner)
@@ -1269,8 +1309,8 @@ def case_list(request: HttpRequest, filters: Query[CaseQuery]) -> Any:
         user=request.user,
         q=filters.q.strip(),
         item=filters.item.strip(),
-        stage=_value(filters.stage) or "",
-        school_stage=_value(filters.school_stage) or "",
+        stage=_choice(filters.stage),
+        school_stage=_choice(filters.school_stage),
         subject=filters.subject.strip(),
     )
 
@@ -1285,7 +1325,7 @@ def _case_out(request: HttpRequest, case: Case) -> Case:
     out = None
     if evidence is not None:
         visible = Evidence.objects.visible_to(request.user).filter(pk=evidence.pk).exists()
-        is_file = evidence.kind == Evidence.Kind.FILE and bool(evidence.file)
+        is_file = has_file(evidence)
         out = {
             "kind": evidence.kind,
             "title": evidence.title,
@@ -1296,6 +1336,7 @@ def _case_out(request: HttpRequest, case: Case) -> Case:
                 if visible and is_file
                 else None
             ),
+            "file_url": file_url(evidence) if visible and is_file else None,
         }
     case.evidence_out = out  # type: ignore[attr-defined]
     return case
@@ -1312,9 +1353,7 @@ def _case_out(request: HttpRequest, case: Case) -> Case:
     ),
 )
 def case_detail(request: HttpRequest, public_id: CaseId) -> Any:
-    require_staff(request)
-    case = _case_out(request, get_visible_or_404(Case, request.user, public_id))
-    return case
+    return _case_out(request, _visible(request, Case, public_id))
 
 
 @router.post(
@@ -1329,10 +1368,7 @@ def case_detail(request: HttpRequest, public_id: CaseId) -> Any:
     ),
 )
 def case_create(request: HttpRequest, payload: CaseIn, public_id: EvidenceId) -> Any:
-    require_staff(request)
-    evidence = get_visible_or_404(Evidence, request.user, public_id)
-    response = _response(request, evidence.response.public_id)
-    _filler(request, response.assessment)
+    evidence = _visible(request, Evidence, public_id, check=_filler)
     case = plan_services.case_publish(
         evidence=evidence,
         title=payload.title,
@@ -1356,9 +1392,7 @@ def case_create(request: HttpRequest, payload: CaseIn, public_id: EvidenceId) ->
     ),
 )
 def case_update(request: HttpRequest, payload: CasePatch, public_id: CaseId) -> Any:
-    require_staff(request)
-    case = get_visible_or_404(Case, request.user, public_id)
-    _plan_editor(request, case)
+    case = _visible(request, Case, public_id, check=_plan_editor)
     current = {
         "title": case.title,
         "summary": case.summary,
@@ -1382,8 +1416,6 @@ def case_update(request: HttpRequest, payload: CasePatch, public_id: CaseId) -> 
     ),
 )
 def case_delete(request: HttpRequest, public_id: CaseId) -> Any:
-    require_staff(request)
-    case = get_visible_or_404(Case, request.user, public_id)
-    _plan_editor(request, case)
+    case = _visible(request, Case, public_id, check=_plan_editor)
     plan_services.case_unpublish(case=case, actor=request.user)
     return Status(204, None)

@@ -50,6 +50,16 @@ def _who(user: Any) -> str | None:
     return person.name if person is not None else user.get_username()
 
 
+def has_file(evidence: Evidence) -> bool:
+    return evidence.kind == Evidence.Kind.FILE and bool(evidence.file)
+
+
+def file_url(evidence: Evidence) -> str | None:
+    """Where API clients download the evidence's file (`GET /evidence/{id}/file`); None when
+    it has no file."""
+    return reverse("api:evidence_file", args=[evidence.public_id]) if has_file(evidence) else None
+
+
 def _no_nulls(value: Any) -> Any:
     if value is None:
         raise ValueError(_("may be left out but not null"))
@@ -427,6 +437,10 @@ class EvidenceOut(Schema):
     download_url: str | None = Field(
         description="For a file: where signed-in staff download it (browser session)."
     )
+    file_url: str | None = Field(
+        description="For a file: where to download it through this API (token or session); "
+        "null for a link, a text or an indicator value."
+    )
     indicator_id: str = Field(description="For an indicator value: the indicator's id.")
     indicator_value: float | None = Field(description="For an indicator value: the value.")
     added_by: str | None = Field(description="Who added it.")
@@ -438,9 +452,13 @@ class EvidenceOut(Schema):
 
     @staticmethod
     def resolve_download_url(obj: Evidence) -> str | None:
-        if obj.kind != Evidence.Kind.FILE or not obj.file:
+        if not has_file(obj):
             return None
         return reverse("framework:evidence_download", args=[obj.public_id])
+
+    @staticmethod
+    def resolve_file_url(obj: Evidence) -> str | None:
+        return file_url(obj)
 
     @staticmethod
     def resolve_added_by(obj: Evidence) -> str | None:
@@ -828,6 +846,10 @@ class CaseEvidenceOut(Schema):
     download_url: str | None = Field(
         description="For a file: where to download it; null outside the evidence's own "
         "school or county."
+    )
+    file_url: str | None = Field(
+        description="For a file: where to download it through this API (token or session); "
+        "null outside the evidence's own school or county."
     )
 
 

@@ -23,6 +23,10 @@ from dtss.orgs.models import District, Guardianship, Role
 
 BASE = "/api/v1"
 
+# Operations that need no authentication: answering a survey with an access code (a kiosk or a
+# learning platform submits for an anonymous respondent; the caller is never identified).
+PUBLIC = {"GET /surveys/answer/{code}", "POST /surveys/answer"}
+
 # The roles of the tenancy matrix, in column order.
 ROLES = [
     "moe",
@@ -61,7 +65,7 @@ class ApiWorld:
             if f"{kind}:{value}" not in self.objects:
                 self.framework()
         obj = self.objects[f"{kind}:{value}"]
-        return obj.code if kind in ("county", "strategy") else str(obj.public_id)
+        return obj.code if kind in ("county", "strategy", "acode") else str(obj.public_id)
 
     def framework(self, *parts: str) -> None:
         """Framework objects in both counties, made on first use (most API tests do not need
@@ -115,7 +119,7 @@ def call(client: Client, method: str, path: str, body: Any = None) -> Any:
 def row_counts() -> dict[str, int]:
     """Rows per table of the apps the API writes to (a cheap "nothing changed" check)."""
     counts = {}
-    for label in ("orgs", "core", "accounts", "framework"):
+    for label in ("orgs", "core", "accounts", "framework", "surveys"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             counts[model._meta.db_table] = model._default_manager.count()
     return counts

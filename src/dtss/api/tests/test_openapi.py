@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
+from dtss.api.tests.conftest import PUBLIC
 from dtss.api.urls import api
 
 PREFIX = "/api/v1"
@@ -72,6 +73,7 @@ EXPECTED = {
     "PATCH /responses/{public_id}",
     "POST /responses/{public_id}/evidence",
     "DELETE /evidence/{public_id}",
+    "GET /evidence/{public_id}/file",
     "POST /evidence/{public_id}/case",
     "GET /plans",
     "POST /plans",
@@ -83,6 +85,43 @@ EXPECTED = {
     "GET /cases/{public_id}",
     "PATCH /cases/{public_id}",
     "DELETE /cases/{public_id}",
+    "GET /surveys/bank",
+    "POST /surveys/bank",
+    "GET /surveys/questionnaires",
+    "POST /surveys/questionnaires",
+    "POST /surveys/questionnaires/from-bank",
+    "GET /surveys/questionnaires/{public_id}",
+    "PATCH /surveys/questionnaires/{public_id}",
+    "POST /surveys/questionnaires/{public_id}/archive",
+    "POST /surveys/questionnaires/{public_id}/copy",
+    "POST /surveys/questionnaires/{public_id}/sections",
+    "PATCH /surveys/sections/{public_id}",
+    "DELETE /surveys/sections/{public_id}",
+    "POST /surveys/sections/{public_id}/move",
+    "POST /surveys/sections/{public_id}/questions",
+    "POST /surveys/sections/{public_id}/questions/from-bank",
+    "PATCH /surveys/questions/{public_id}",
+    "DELETE /surveys/questions/{public_id}",
+    "POST /surveys/questions/{public_id}/move",
+    "GET /surveys/runs",
+    "POST /surveys/runs",
+    "GET /surveys/runs/{public_id}",
+    "POST /surveys/runs/{public_id}/open",
+    "POST /surveys/runs/{public_id}/close",
+    "GET /surveys/runs/{public_id}/progress",
+    "GET /surveys/runs/{public_id}/codes",
+    "POST /surveys/runs/{public_id}/codes",
+    "GET /surveys/runs/{public_id}/invitations",
+    "POST /surveys/runs/{public_id}/invitations",
+    "POST /surveys/runs/{public_id}/remind",
+    "GET /surveys/runs/{public_id}/results",
+    "GET /surveys/runs/{public_id}/results/schools",
+    "GET /surveys/runs/{public_id}/answers",
+    "GET /surveys/answer/{code}",
+    "POST /surveys/answer",
+    "GET /surveys/invitations",
+    "GET /surveys/invitations/{public_id}",
+    "PUT /surveys/invitations/{public_id}/answers",
 }
 DOCUMENT_URLS = {"openapi.json", "docs", ""}  # the schema, the docs page, the API root
 
@@ -147,7 +186,10 @@ def test_each_operation_is_documented(document: dict[str, Any], endpoint: str) -
     assert operation.get("description"), "needs a description"
     assert operation.get("tags"), "needs tags"
     responses = operation["responses"]
-    assert "401" in responses, "every endpoint needs authentication"
+    if endpoint in PUBLIC:
+        assert "401" not in responses and not operation.get("security"), "public: no auth"
+    else:
+        assert "401" in responses, "every endpoint needs authentication"
     checked = [p for p in operation.get("parameters", []) if p["schema"].get("type") != "string"]
     if checked or "requestBody" in operation:
         assert "422" in responses, "input can be invalid: declare 422"
@@ -156,6 +198,12 @@ def test_each_operation_is_documented(document: dict[str, Any], endpoint: str) -
     for code, response in responses.items():
         assert response.get("description"), f"{code} needs a description"
         if code == "204":
+            continue
+        if code == "200" and "application/json" not in response["content"]:
+            # a file download: the body is the file itself
+            assert [c["schema"] for c in response["content"].values()] == [
+                {"type": "string", "format": "binary"}
+            ]
             continue
         schema = response["content"]["application/json"]["schema"]
         resolved = _resolve(document, schema)
@@ -187,6 +235,11 @@ def test_lists_are_paged_with_a_total(document: dict[str, Any]) -> None:
         if "items" in resolved.get("properties", {}) and "count" in resolved["properties"]:
             names = {p["name"] for p in operation["parameters"]}
             assert {"limit", "offset"} <= names, endpoint
+
+
+def test_only_the_answer_endpoints_are_public(document: dict[str, Any]) -> None:
+    public = {e for e, op in _operations(document).items() if not op.get("security")}
+    assert public == PUBLIC
 
 
 def test_security_schemes(document: dict[str, Any]) -> None:

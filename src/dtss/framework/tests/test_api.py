@@ -308,6 +308,7 @@ def test_evidence_file_upload_and_removal(world: World, cycle: Cycle) -> None:
     body = ok.json()
     assert body["kind"] == "file" and body["title"] == "計畫書" and body["size"] == 13
     assert body["content_type"] == "application/pdf" and body["download_url"]
+    assert body["file_url"] == f"{BASE}/evidence/{body['public_id']}/file"
     assert body["response"] == str(r.public_id)
     # The teacher may read but not remove it; another county's admin gets 404.
     assert (
