@@ -213,24 +213,50 @@ def run_results(
     """The published results of a run, optionally for one school (county runs) or one class.
 
     Every figure passes suppression: a group with fewer respondents than the run's minimum is
-    hidden; so is a filtered group whose complement (the rest of the unfiltered group) is
-    smaller than the minimum; and a question answered by fewer than the minimum."""
+    hidden; a filtered view (a school, a class) is one cell of a partition — the run's
+    respondents by school, a school's by class (pupils without a class are a cell too) — and
+    is shown only when that partition's suppression (suppression.suppressed_cells) leaves it
+    published, so that no combination of published views can be subtracted to reveal a small
+    group; and a question answered by fewer than the minimum is hidden."""
+    from dtss.orgs.models import SchoolClass
+
     language = language or get_language() or ""
     k = max(run.min_group_size, 5)
-    whole = _group_counts(_submissions(run, None, None))
+    if class_id and not school_id:
+        school_id = (
+            SchoolClass.objects.filter(pk=class_id).values_list("school_id", flat=True).first()
+        )
+        if school_id is None:
+            class_id = -1  # no such class: nothing matches
     filtered = _group_counts(_submissions(run, school_id, class_id))
+    by_school: dict[str, dict[Any, int]] = defaultdict(dict)
+    by_class: dict[str, dict[Any, int]] = defaultdict(dict)
+    if school_id:
+        for group, key, n in (
+            Submission.objects.filter(run=run)
+            .values_list("part__group", "school_id")
+            .annotate(n=Count("id"))
+            .values_list("part__group", "school_id", "n")
+        ):
+            by_school[group][key] = n
+    if class_id:
+        for group, key, n in (
+            Submission.objects.filter(run=run, school_id=school_id)
+            .values_list("part__group", "school_class_id")
+            .annotate(n=Count("id"))
+            .values_list("part__group", "school_class_id", "n")
+        ):
+            by_class[group][key] = n
     parts = list(run.parts.select_related("questionnaire").order_by("id"))
     labels = dict(Group.choices)
     groups = []
     for part in parts:
         n = filtered.get(part.group, 0)
         shown = n >= k
-        if shown and (school_id or class_id):
-            # differencing: the filtered view and the whole must not reveal the rest
-            shown = suppression.subset_shown(n, whole.get(part.group, 0), k)
-            if shown and school_id and class_id:
-                school_n = _group_counts(_submissions(run, school_id, None)).get(part.group, 0)
-                shown = suppression.subset_shown(n, school_n, k)
+        if shown and school_id:
+            shown = school_id not in suppression.suppressed_cells(by_school[part.group], k)
+        if shown and class_id:
+            shown = class_id not in suppression.suppressed_cells(by_class[part.group], k)
         groups.append(GroupSummary(part.group, str(labels.get(part.group, part.group)), n, shown))
     shown_groups = {g.group for g in groups if g.shown}
     blocked = bool(

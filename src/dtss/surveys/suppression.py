@@ -6,10 +6,12 @@ Rules (k = the run's minimum group size, never below 5):
    suppressed cells together must hold 0 or at least k respondents, else their figures could
    be recovered by subtracting the published cells from the total. While they hold fewer, the
    smallest published cell is suppressed too.
-3. Differencing of a filtered view: a subset (one class of a school) is shown only when both
-   the subset and what remains of the whole (the rest of the school) hold 0 or at least k
-   respondents; otherwise comparing the filtered and the unfiltered report would reveal the
-   rest.
+3. Differencing of filtered views: a filtered view (one school of a county run, one class of
+   a school) is a cell of a partition (the run by school; the school by class, with the pupils
+   of no class as a cell of their own), and it is shown only when rules 1 and 2 applied to the
+   whole partition leave it published. For one subset this is `subset_shown`: the subset and
+   the rest both hold 0 or at least k; with several subsets it also stops "the school minus
+   two published classes" from revealing a small remainder.
 """
 
 from __future__ import annotations

@@ -292,3 +292,22 @@ def test_visibility_of_runs_and_results(world: World) -> None:
     assert selectors.may_read_results(world.users["a_staff"], r)
     for user in ("elem_teacher", "elem_parent", "b_admin", "junior_admin"):
         assert not selectors.may_read_results(world.users[user], r), user
+
+
+def test_two_published_classes_cannot_be_subtracted_from_the_school(world: World) -> None:
+    from dtss.orgs import services as org_services
+
+    students = questionnaire(world, group="students")
+    r = run(world, {"students": students})
+    one = world.classes["A-elem 5-1"]
+    two = org_services.class_create(
+        school=world.schools["A-elem"], term=one.term, grade=5, number=2
+    )
+    answer_with_codes(world, r, "students", [4] * 6, school_class=one)
+    answer_with_codes(world, r, "students", [4] * 7, school_class=two)
+    answer_with_codes(world, r, "students", [1] * 2)  # two pupils with a school code only
+    assert selectors.run_results(run=r).groups[0].shown  # 15 in all
+    # Each class alone leaves ≥ 5 outside it, but school − 5-1 − 5-2 = the 2 others:
+    # at most one of the classes may be published.
+    shown = [selectors.run_results(run=r, class_id=c.pk).groups[0].shown for c in (one, two)]
+    assert shown == [False, True]
