@@ -4,7 +4,8 @@
 #   2. compile translations (needs gettext's msgfmt; skipped with a note when it is absent,
 #      because the compiled .mo files are committed)
 #   3. ruff check src
-#   4. pytest on SQLite, then again on PostgreSQL
+#   4. pytest on SQLite, then again on PostgreSQL, each in as many worker processes as there
+#      are CPUs (pytest-xdist, at most 4; DTSS_TEST_WORKERS overrides, 0 = no workers)
 #      ($DTSS_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/dtss;
 #      pytest-django creates and drops the test_<name> database)
 #
@@ -62,6 +63,13 @@ step "ruff check src"
 "$VENV/bin/ruff" check src
 
 # --- 4. tests ---------------------------------------------------------------------------
+CPUS=$(nproc 2>/dev/null || echo 1)
+WORKERS="${DTSS_TEST_WORKERS:-$(( CPUS > 4 ? 4 : CPUS ))}"
+XDIST=()
+if [ "$WORKERS" -gt 1 ]; then
+    XDIST=(-n "$WORKERS")
+fi
+
 run_pytest() {
     local label=$1 url=$2
     shift 2
@@ -71,10 +79,10 @@ run_pytest() {
     set +e
     if [ -n "$url" ]; then
         env DTSS_DATA_DIR="$data_dir" DTSS_DATABASE_URL="$url" \
-            "$VENV/bin/python" -m pytest --create-db "$@"
+            "$VENV/bin/python" -m pytest --create-db "${XDIST[@]}" "$@"
     else
         env -u DTSS_DATABASE_URL DTSS_DATA_DIR="$data_dir" \
-            "$VENV/bin/python" -m pytest --create-db "$@"
+            "$VENV/bin/python" -m pytest --create-db "${XDIST[@]}" "$@"
     fi
     rc=$?
     set -e

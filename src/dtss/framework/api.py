@@ -1289,6 +1289,46 @@ def action_update(request: HttpRequest, payload: ActionPatch, public_id: ActionI
     return _action_out(action)
 
 
+@router.delete(
+    "/actions/{public_id}",
+    response=responses({204: None}, 403, 404, 422),
+    tags=["plans"],
+    summary="Delete an action",
+    description=(
+        "Delete one action of a plan; the audit log keeps everything it held. "
+        f"{PLAN_EDIT} {NOT_FOUND}"
+    ),
+)
+def action_delete(request: HttpRequest, public_id: ActionId) -> Any:
+    action = _visible(request, Action, public_id, check=_plan_editor)
+    plan_services.action_delete(action=action, actor=request.user)
+    return Status(204, None)
+
+
+@router.delete(
+    "/goals/{public_id}",
+    response=responses({204: None}, 403, 404, 422),
+    tags=["plans"],
+    summary="Delete a goal",
+    description=(
+        "Delete a goal. A goal with actions is deleted with them only when `confirm_actions` "
+        "is the number of its actions the client has seen (from the plan): if it has more "
+        "(someone added one meanwhile), 422 on `confirm_actions` and nothing is deleted. "
+        f"The audit log keeps the goal and its actions. {PLAN_EDIT} {NOT_FOUND}"
+    ),
+)
+def goal_delete(
+    request: HttpRequest,
+    public_id: GoalId,
+    confirm_actions: int = Query(
+        0, ge=0, description="How many actions of the goal the client agrees to delete with it."
+    ),
+) -> Any:
+    goal = _visible(request, Goal, public_id, check=_plan_editor)
+    plan_services.goal_delete(goal=goal, actor=request.user, confirm_actions=confirm_actions)
+    return Status(204, None)
+
+
 # --- cases --------------------------------------------------------------------------------
 
 

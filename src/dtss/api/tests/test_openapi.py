@@ -81,6 +81,8 @@ EXPECTED = {
     "POST /plans/{public_id}/goals",
     "POST /goals/{public_id}/actions",
     "PATCH /actions/{public_id}",
+    "DELETE /actions/{public_id}",
+    "DELETE /goals/{public_id}",
     "GET /cases",
     "GET /cases/{public_id}",
     "PATCH /cases/{public_id}",

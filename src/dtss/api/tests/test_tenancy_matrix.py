@@ -361,6 +361,10 @@ MATRIX = [
         {"status": "done"}),
     row("PATCH", "/actions/{action:B-elem}",               "403 404 404 200 404 404 404 404 403 403 403 403 403",
         {"status": "done"}),
+    row("DELETE", "/actions/{action:A-elem}",              "403 204 403 404 204 404 403 404 404 403 403 403 403"),
+    row("DELETE", "/actions/{action:B-elem}",              "403 404 404 204 404 404 404 404 403 403 403 403 403"),
+    row("DELETE", "/goals/{goal:A-elem}?confirm_actions=1", "403 204 403 404 204 404 403 404 404 403 403 403 403"),
+    row("DELETE", "/goals/{goal:B-elem}?confirm_actions=1", "403 404 404 204 404 404 404 404 403 403 403 403 403"),
     # --- good-practice cases: every staff member reads them all; the owner scope writes
     row("GET", "/cases",                                   "200 200 200 200 200 200 200 200 200 403 403 403 403", prepare="fw"),
     row("GET", "/cases/{case:A-elem}",                     "200 200 200 200 200 200 200 200 200 403 403 403 403"),

@@ -678,3 +678,22 @@ def test_plan_from_next_steps_and_cases(world: World, cycle: Cycle) -> None:
     assert changed["subject"] == "數學" and changed["title"] == "家長日"
     assert _call(client, "DELETE", f"/cases/{body['public_id']}").status_code == 204
     assert Evidence.objects.filter(pk=evidence.pk).exists()
+
+
+def test_delete_goal_needs_its_actions_confirmed(world: World) -> None:
+    admin = world.users["elem_admin"]
+    plan = plan_services.plan_create(
+        county=world.counties["A"], school=world.schools["A-elem"], title="計畫", actor=admin
+    )
+    goal = plan_services.goal_create(plan=plan, title="目標", actor=admin)
+    action = plan_services.action_create(goal=goal, title="行動一", actor=admin)
+    plan_services.action_create(goal=goal, title="行動二", actor=admin)
+    client = _client(world, "elem_admin")
+    before = _rows()
+    out = _call(client, "DELETE", f"/goals/{goal.public_id}?confirm_actions=1")
+    assert out.status_code == 422 and "confirm_actions" in out.content.decode()
+    assert _rows() == before
+    assert _call(client, "DELETE", f"/actions/{action.public_id}").status_code == 204
+    assert _call(client, "DELETE", f"/goals/{goal.public_id}?confirm_actions=1").status_code == 204
+    assert not plan.goals.exists()
+    assert _call(client, "DELETE", f"/goals/{goal.public_id}").status_code == 404

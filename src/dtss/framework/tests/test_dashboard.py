@@ -545,6 +545,7 @@ def test_disagreements_panel_empty_and_failing(
         title_zh="壞",
         title_en="Bad",
         compute=broken,
+        achieved_at=1.0,  # only indicators that can disagree are read
     )
     monkeypatch.setitem(registry._REGISTRY, bad.id, bad)
     response = dashboard(english(world, "a_admin"))
