@@ -24,7 +24,6 @@ from dtss.surveys.models import (
     Question,
     Questionnaire,
     Run,
-    RunPart,
     Submission,
 )
 
@@ -422,17 +421,3 @@ def named_answers(*, run: Run) -> list[tuple[Invitation, dict[str, Any]]]:
     ):
         by_invitation[inv_id][code] = value
     return [(inv, by_invitation.get(inv.pk, {})) for inv in invitations]
-
-
-def latest_closed_run_parts(*, county_id: int, school_id: int | None, as_of: Any) -> list[RunPart]:
-    run = (
-        Run.objects.filter(
-            county_id=county_id,
-            school_id=school_id,
-            status=Run.Status.CLOSED,
-            closed_at__date__lte=as_of,
-        )
-        .order_by("-closed_at", "-id")
-        .first()
-    )
-    return list(run.parts.all()) if run else []
