@@ -1,4 +1,4 @@
-"""The `dtss` command: demo, serve, migrate, createadmin, check, worker, import, manage."""
+"""The `dtss` command: demo, serve, migrate, createadmin, check, worker, import, lrs, manage."""
 
 from __future__ import annotations
 
@@ -27,6 +27,15 @@ def cmd_manage(argv: list[str]) -> int:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["dtss manage", *argv])
+    return 0
+
+
+def cmd_lrs(argv: list[str]) -> int:
+    """`dtss lrs …`: the `lrs` management command, with `dtss lrs` in its usage lines."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dtss.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dtss", "lrs", *argv])
     return 0
 
 
@@ -186,6 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--school", help="MOE school code (classes and people)")
     p.set_defaults(func=cmd_import)
     sub.add_parser("framework", help="dtss framework export --format json|csv", add_help=False)
+    sub.add_parser(
+        "lrs",
+        help="learning record store: dtss lrs credentials|stats|export|purge …",
+        add_help=False,
+    )
     sub.add_parser("manage", help="any manage.py command, e.g. dtss manage shell", add_help=False)
     return parser
 
@@ -196,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_manage(argv[1:])
     if argv and argv[0] == "framework":
         return cmd_manage(["framework", *argv[1:]])
+    if argv and argv[0] == "lrs":
+        return cmd_lrs(argv[1:])
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "dtss.imports",
     "dtss.framework",
     "dtss.surveys",
+    "dtss.lrs",
 ]
 
 MIDDLEWARE = [
@@ -265,3 +266,13 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 # Paging size of list pages and API lists.
 PAGE_SIZE = envint("PAGE_SIZE", 50)
+
+# Learning record store (xAPI): the largest request body accepted (413 beyond it), the page size
+# of statement queries, how many days statements are kept (`dtss lrs purge`; 0 keeps all), how
+# far behind now X-Experience-API-Consistent-Through stays (covers batches still committing;
+# lists show statements stored before it), and how long a `more` link stays valid (seconds).
+LRS_MAX_BODY_BYTES = envint("LRS_MAX_BODY_BYTES", 32 * 1024 * 1024)
+LRS_PAGE_SIZE = envint("LRS_PAGE_SIZE", 100)
+LRS_RETENTION_DAYS = envint("LRS_RETENTION_DAYS", 0)
+LRS_CONSISTENCY_MARGIN_MS = envint("LRS_CONSISTENCY_MARGIN_MS", 1000)
+LRS_MORE_MAX_AGE = envint("LRS_MORE_MAX_AGE", 86400)

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from dtss.api.urls import api
 
@@ -10,7 +10,9 @@ urlpatterns = [
     path("imports/", include("dtss.imports.urls")),
     path("framework/", include("dtss.framework.urls")),
     path("surveys/", include("dtss.surveys.urls")),
+    path("lrs/", include("dtss.lrs.admin_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    re_path(r"^(?:xapi|xAPI)/", include("dtss.lrs.urls")),
     path("admin/", admin.site.urls),
 ]

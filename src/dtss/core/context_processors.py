@@ -34,6 +34,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope.is_county_level and not scope.superuser and scope.county_ids:
         nav.append((reverse("orgs:office"), _("Promotion office")))
     nav.append((reverse("surveys:my_surveys"), _("My surveys")))  # invitations, access codes
+    if scope.is_county_level:
+        nav.append((reverse("lrs:statements"), _("Learning records")))
     if scope.can_administer:
         nav.append((reverse("imports:list"), _("Imports")))
         nav.append((reverse("core:audit"), _("Audit log")))

@@ -57,6 +57,8 @@ OWNERSHIP: dict[str, Callable[[Any], tuple[int | None, int | None, set[int]]]] =
     "surveys.accesscode": lambda r: (r.county_id, r.school_id, set()),
     "surveys.invitation": lambda r: (r.county_id, r.school_id, {r.person_id}),
     "surveys.submission": lambda r: (r.county_id, r.school_id, set()),
+    "lrs.credential": lambda r: (r.county_id, None, set()),
+    "lrs.statement": lambda r: (r.store or None, None, set()),  # store 0: national, MOE only
 }
 
 USERS = [
@@ -101,6 +103,24 @@ def full_world(world: World) -> World:
         org_services.office_task_create(plan=plan, title="盤點", group=group)
     for school in world.schools.values():
         audit_record(actor=None, action="test.entry", obj=school)
+    from dtss.lrs.credential_services import credential_create
+    from dtss.lrs.statement_services import statements_store
+
+    for county in (world.counties["A"], world.counties["B"], None):  # None: the national store
+        credential = credential_create(name=f"platform {county}", county=county).credential
+        statements_store(
+            store=county.pk if county else 0,
+            credential_id=credential.pk,
+            authority=credential.authority,
+            statements=[
+                {
+                    "actor": {"mbox": "mailto:pupil@example.org"},
+                    "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+                    "object": {"id": "https://example.org/activity"},
+                }
+            ],
+            version="1.0.3",
+        )
     from datetime import date
 
     from dtss.framework.services import (
