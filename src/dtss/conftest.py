@@ -32,6 +32,12 @@ def _fast_tests(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.AXES_ENABLED = True
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Per-process caches of the LRS must not carry rows of one test's database into the next.
+    from dtss.lrs.http import auth_cache_clear
+    from dtss.lrs.statement_services import merged_definitions_forget
+
+    auth_cache_clear()
+    merged_definitions_forget()
 
 
 @dataclass

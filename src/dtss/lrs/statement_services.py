@@ -265,34 +265,62 @@ def merge_definition(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
+# Definitions already merged into the database, per process: (store, activity id) → the
+# definition last merged. A platform sends the same definition with every statement about an
+# activity, so in the steady state a batch finds all of its definitions here and the activity
+# table costs no query at all. Entries are added only after the transaction commits.
+_MERGED_MAX = 20_000
+_merged: dict[tuple[int, str], dict[str, Any]] = {}
+
+
+def merged_definitions_forget() -> None:
+    """Empty the per-process record of merged definitions (tests, and a purge)."""
+    _merged.clear()
+
+
 def _upsert_activities(
     store: int, definitions: dict[str, dict[str, Any]], now: dt.datetime
 ) -> None:
     """Create the activities not known yet and merge the new definitions into the known."""
-    if not definitions:
+    pending = {a: d for a, d in definitions.items() if _merged.get((store, a)) != d}
+    if not pending:
         return
     known = {
-        a.activity_id: a
-        for a in Activity.objects.filter(store=store, activity_id__in=list(definitions))
+        activity_id: (pk, definition)
+        for pk, activity_id, definition in Activity.objects.filter(
+            store=store, activity_id__in=list(pending)
+        ).values_list("pk", "activity_id", "definition")
     }
     changed: list[Activity] = []
     created: list[Activity] = []
-    for activity_id, definition in definitions.items():
-        row = known.get(activity_id)
-        if row is None:
+    # In key order, so that concurrent batches touching the same activities take their row
+    # locks in the same order and cannot deadlock.
+    for activity_id, definition in sorted(pending.items()):
+        if activity_id not in known:
             created.append(Activity(store=store, activity_id=activity_id, definition=definition))
             continue
         if not definition:
             continue
-        merged = merge_definition(row.definition or {}, definition)
-        if merged != row.definition:
-            row.definition = merged
-            row.updated = now
-            changed.append(row)
+        pk, old = known[activity_id]
+        merged = merge_definition(old or {}, definition)
+        if merged != old:
+            changed.append(
+                Activity(
+                    pk=pk, store=store, activity_id=activity_id, definition=merged, updated=now
+                )
+            )
     if created:
         Activity.objects.bulk_create(created, ignore_conflicts=True)
     if changed:
         Activity.objects.bulk_update(changed, ["definition", "updated"])
+
+    def remember() -> None:
+        if len(_merged) + len(pending) > _MERGED_MAX:
+            _merged.clear()
+        for activity_id, definition in pending.items():
+            _merged[(store, activity_id)] = definition
+
+    transaction.on_commit(remember)
 
 
 # --- the service ----------------------------------------------------------------------------

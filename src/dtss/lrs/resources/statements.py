@@ -12,6 +12,7 @@ import functools
 import json
 from typing import Any
 
+from django.db import OperationalError
 from django.http import HttpResponse
 
 from dtss.lrs import xapi
@@ -112,6 +113,10 @@ def statements_post(ctx: XapiRequest) -> HttpResponse:
     return json_response(ids)
 
 
+RETRIES = 3
+RETRYABLE = {"40P01", "40001"}  # deadlock_detected, serialization_failure
+
+
 def _store(
     ctx: XapiRequest,
     statements: list[Any],
@@ -121,15 +126,23 @@ def _store(
 ) -> list[str]:
     credential = ctx.credential
     assert credential is not None
-    return statements_store(
-        store=ctx.store,
-        credential_id=credential.id,
-        authority=credential.authority,
-        statements=statements,
-        version=ctx.version,
-        attachments=attachments,
-        batch=batch,
-    )
+    for attempt in range(RETRIES):
+        try:
+            return statements_store(
+                store=ctx.store,
+                credential_id=credential.id,
+                authority=credential.authority,
+                statements=statements,
+                version=ctx.version,
+                attachments=attachments,
+                batch=batch,
+            )
+        except OperationalError as exc:
+            # A deadlock or serialization failure between concurrent batches rolls the whole
+            # batch back, so it can simply be stored again.
+            if attempt == RETRIES - 1 or getattr(exc.__cause__, "sqlstate", None) not in RETRYABLE:
+                raise
+    raise AssertionError("unreachable")
 
 
 view = xapi_view(

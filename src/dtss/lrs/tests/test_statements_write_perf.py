@@ -118,3 +118,49 @@ def test_django_assert_max_num_queries(db, django_assert_max_num_queries) -> Non
             statements=batch(100, with_ids=False),
             version="2.0.0",
         )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_definition_already_merged_costs_no_activity_query() -> None:
+    """A platform repeats an activity's definition with every statement: once it is in the
+    database (committed), later batches skip the activity table; a changed definition is still
+    merged."""
+    from dtss.lrs.models import Activity
+
+    def activity_queries(statements: list[dict[str, Any]]) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            statements_store(
+                store=1,
+                credential_id=None,
+                authority=AUTHORITY,
+                statements=statements,
+                version="1.0.3",
+            )
+        return sum("lrs_activity" in q["sql"] for q in ctx.captured_queries)
+
+    assert activity_queries(batch(20)) > 0  # new activities: looked up and created
+    assert activity_queries(batch(20)) == 0  # the same definitions again
+    changed = batch(1)
+    changed[0]["object"]["definition"] = {"name": {"zh-TW": "活動 0"}}
+    assert activity_queries(changed) > 0
+    definition = Activity.objects.get(store=1, activity_id="http://example.org/activities/0")
+    assert definition.definition["name"] == {"en-US": "Activity 0", "zh-TW": "活動 0"}
+
+
+def test_a_rolled_back_batch_leaves_nothing_remembered() -> None:
+    """Definitions are remembered only when their transaction commits: after a rollback the
+    next batch writes the activity again."""
+    from django.db import transaction
+
+    from dtss.lrs.models import Activity
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        statements_store(
+            store=1, credential_id=None, authority=AUTHORITY, statements=batch(3), version="1.0.3"
+        )
+        raise RuntimeError("rolled back")
+    assert not Activity.objects.filter(store=1).exists()
+    statements_store(
+        store=1, credential_id=None, authority=AUTHORITY, statements=batch(3), version="1.0.3"
+    )
+    assert Activity.objects.filter(store=1).count() == 4  # 3 activities and the course
