@@ -285,6 +285,8 @@ def analyzer(url: str) -> Callable[[], None]:
                     "lrs_activity",
                 ):
                     conn.execute(f"ANALYZE {table}")
+        except psycopg.OperationalError:
+            pass  # the run is over and its database is being dropped
         finally:
             lock.release()
 

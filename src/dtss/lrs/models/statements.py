@@ -78,7 +78,12 @@ class StatementAgent(models.Model):
     """Every agent a statement mentions: `direct` for actor and object (and their group members),
     otherwise a related agent (authority, instructor, team, context agents, sub-statement)."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: the row is written by the same INSERT as its statement, and a
+    # constraint would cost a trigger check per row on the hot write path (Django still cascades
+    # deletions, through the index on statement_id).
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     store = models.PositiveIntegerField()  # the county id; 0 is the national store
     agent_key = models.CharField(max_length=512)
     direct = models.BooleanField()
@@ -96,7 +101,12 @@ class StatementAgent(models.Model):
 class StatementActivity(models.Model):
     """Every activity a statement mentions: `direct` for its object, else a related activity."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: the row is written by the same INSERT as its statement, and a
+    # constraint would cost a trigger check per row on the hot write path (Django still cascades
+    # deletions, through the index on statement_id).
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     store = models.PositiveIntegerField()  # the county id; 0 is the national store
     activity_id = models.TextField()
     direct = models.BooleanField()
