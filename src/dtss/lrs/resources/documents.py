@@ -19,7 +19,7 @@ need no header but honour them (412).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.http import HttpResponse
@@ -260,50 +260,7 @@ def _activity_profile_address(ctx: XapiRequest, *, with_id: bool) -> DocumentAdd
     )
 
 
-def activity_profile_put(ctx: XapiRequest) -> HttpResponse:
-    ctx.require(*PROFILE_WRITE)
-    check_params(ctx, allowed=("activityId", "profileId"), required=("activityId", "profileId"))
-    document = document_put(
-        address=_activity_profile_address(ctx, with_id=True),
-        content=ctx.body,
-        content_type=_content_type(ctx),
-        preconditions=_preconditions(ctx),
-        missing=MissingPrecondition.CONFLICT,
-    )
-    return _no_content(document)
-
-
-def activity_profile_post(ctx: XapiRequest) -> HttpResponse:
-    ctx.require(*PROFILE_WRITE)
-    check_params(ctx, allowed=("activityId", "profileId"), required=("activityId", "profileId"))
-    document = document_post(
-        address=_activity_profile_address(ctx, with_id=True),
-        content=ctx.body,
-        content_type=_content_type(ctx),
-        preconditions=_preconditions(ctx),
-    )
-    return _no_content(document)
-
-
-def activity_profile_get(ctx: XapiRequest) -> HttpResponse:
-    ctx.require(*PROFILE_READ)
-    check_params(ctx, allowed=("activityId", "profileId", "since"), required=("activityId",))
-    if "profileId" in ctx.params:
-        return _single_get(ctx, _activity_profile_address(ctx, with_id=True), "profileId")
-    address = _activity_profile_address(ctx, with_id=False)
-    return _ids_response(address, None, _since_param(ctx))
-
-
-def activity_profile_delete(ctx: XapiRequest) -> HttpResponse:
-    ctx.require(*PROFILE_WRITE)
-    check_params(ctx, allowed=("activityId", "profileId"), required=("activityId", "profileId"))
-    document_delete(
-        address=_activity_profile_address(ctx, with_id=True), preconditions=_preconditions(ctx)
-    )
-    return _no_content()
-
-
-# --- Agent Profile (1.0.3 Communication §2.6, 2.0.0 §4.1.6.5) -------------------------------
+# --- Agent Profile (1.0.3 Communication §2.6, 2.0.0 §4.1.6.5), and both profiles' methods ---
 
 
 def _agent_profile_address(ctx: XapiRequest, *, with_id: bool) -> DocumentAddress:
@@ -315,65 +272,61 @@ def _agent_profile_address(ctx: XapiRequest, *, with_id: bool) -> DocumentAddres
     )
 
 
-def agent_profile_put(ctx: XapiRequest) -> HttpResponse:
-    ctx.require(*PROFILE_WRITE)
-    check_params(ctx, allowed=("agent", "profileId"), required=("agent", "profileId"))
-    document = document_put(
-        address=_agent_profile_address(ctx, with_id=True),
-        content=ctx.body,
-        content_type=_content_type(ctx),
-        preconditions=_preconditions(ctx),
-        missing=MissingPrecondition.REQUIRED,
-    )
-    return _no_content(document)
+def _profile_handlers(
+    owner: str,
+    address: Callable[..., DocumentAddress],
+    missing: MissingPrecondition,
+) -> dict[str, Callable[[XapiRequest], HttpResponse]]:
+    """The four methods of a profile resource, whose documents are addressed by `owner`
+    (activityId or agent) and profileId; `missing` is what a PUT without If-Match or
+    If-None-Match does (the two profile resources differ there, as the suites do)."""
+    one = (owner, "profileId")
 
+    def put(ctx: XapiRequest) -> HttpResponse:
+        ctx.require(*PROFILE_WRITE)
+        check_params(ctx, allowed=one, required=one)
+        document = document_put(
+            address=address(ctx, with_id=True),
+            content=ctx.body,
+            content_type=_content_type(ctx),
+            preconditions=_preconditions(ctx),
+            missing=missing,
+        )
+        return _no_content(document)
 
-def agent_profile_post(ctx: XapiRequest) -> HttpResponse:
-    ctx.require(*PROFILE_WRITE)
-    check_params(ctx, allowed=("agent", "profileId"), required=("agent", "profileId"))
-    document = document_post(
-        address=_agent_profile_address(ctx, with_id=True),
-        content=ctx.body,
-        content_type=_content_type(ctx),
-        preconditions=_preconditions(ctx),
-    )
-    return _no_content(document)
+    def post(ctx: XapiRequest) -> HttpResponse:
+        ctx.require(*PROFILE_WRITE)
+        check_params(ctx, allowed=one, required=one)
+        document = document_post(
+            address=address(ctx, with_id=True),
+            content=ctx.body,
+            content_type=_content_type(ctx),
+            preconditions=_preconditions(ctx),
+        )
+        return _no_content(document)
 
+    def get(ctx: XapiRequest) -> HttpResponse:
+        ctx.require(*PROFILE_READ)
+        check_params(ctx, allowed=(*one, "since"), required=(owner,))
+        if "profileId" in ctx.params:
+            return _single_get(ctx, address(ctx, with_id=True), "profileId")
+        return _ids_response(address(ctx, with_id=False), None, _since_param(ctx))
 
-def agent_profile_get(ctx: XapiRequest) -> HttpResponse:
-    ctx.require(*PROFILE_READ)
-    check_params(ctx, allowed=("agent", "profileId", "since"), required=("agent",))
-    if "profileId" in ctx.params:
-        return _single_get(ctx, _agent_profile_address(ctx, with_id=True), "profileId")
-    address = _agent_profile_address(ctx, with_id=False)
-    return _ids_response(address, None, _since_param(ctx))
+    def delete(ctx: XapiRequest) -> HttpResponse:
+        ctx.require(*PROFILE_WRITE)
+        check_params(ctx, allowed=one, required=one)
+        document_delete(address=address(ctx, with_id=True), preconditions=_preconditions(ctx))
+        return _no_content()
 
-
-def agent_profile_delete(ctx: XapiRequest) -> HttpResponse:
-    ctx.require(*PROFILE_WRITE)
-    check_params(ctx, allowed=("agent", "profileId"), required=("agent", "profileId"))
-    document_delete(
-        address=_agent_profile_address(ctx, with_id=True), preconditions=_preconditions(ctx)
-    )
-    return _no_content()
+    return {"GET": get, "PUT": put, "POST": post, "DELETE": delete}
 
 
 state_view = xapi_view(
     {"GET": state_get, "PUT": state_put, "POST": state_post, "DELETE": state_delete}
 )
 activity_profile_view = xapi_view(
-    {
-        "GET": activity_profile_get,
-        "PUT": activity_profile_put,
-        "POST": activity_profile_post,
-        "DELETE": activity_profile_delete,
-    }
+    _profile_handlers("activityId", _activity_profile_address, MissingPrecondition.CONFLICT)
 )
 agent_profile_view = xapi_view(
-    {
-        "GET": agent_profile_get,
-        "PUT": agent_profile_put,
-        "POST": agent_profile_post,
-        "DELETE": agent_profile_delete,
-    }
+    _profile_handlers("agent", _agent_profile_address, MissingPrecondition.REQUIRED)
 )
