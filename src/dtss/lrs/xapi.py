@@ -679,6 +679,36 @@ def _relevant_types(data: dict[str, Any], field: str) -> None:
         validate_iri(item, field=f"{f}[{i}]")
 
 
+def _context_members(
+    data: dict[str, Any],
+    field: str,
+    key: str,
+    object_type: str,
+    member: str,
+    allowed: frozenset[str],
+) -> None:
+    """2.0.0's context.contextAgents / contextGroups: objects of `object_type` holding an
+    Agent (or a Group) under `member`, with optional relevantTypes."""
+    value = data.get(key)
+    if value is None:
+        return
+    f = f"{field}.{key}"
+    if type(value) is not list:
+        _fail(f, f"must be an array of {object_type} objects")
+    for i, item in enumerate(value):
+        fi = f"{f}[{i}]"
+        if type(item) is not dict:
+            _fail(fi, f"must be a {object_type} object")
+        if item.get("objectType") != object_type:
+            _fail(f"{fi}.objectType", f'must be "{object_type}"')
+        if not allowed.issuperset(item) or None in item.values():
+            _bad_keys(item, allowed, fi)
+        if member not in item:
+            _fail(f"{fi}.{member}", "is required")
+        _agent(item[member], f"{fi}.{member}", agent=member == "agent", group=member == "group")
+        _relevant_types(item, fi)
+
+
 def _context(data: Any, field: str, version: str, object_is_activity: bool) -> dict[str, Any]:
     """Validate a Context; return it normalised (contextActivities values as lists)."""
     if type(data) is not dict:
@@ -710,40 +740,8 @@ def _context(data: Any, field: str, version: str, object_is_activity: bool) -> d
     if value is not None:
         validate_extensions(value, field=f"{field}.extensions")
     if version != "1.0.3":
-        value = data.get("contextAgents")
-        if value is not None:
-            f = f"{field}.contextAgents"
-            if type(value) is not list:
-                _fail(f, "must be an array of contextAgent objects")
-            for i, item in enumerate(value):
-                fi = f"{f}[{i}]"
-                if type(item) is not dict:
-                    _fail(fi, "must be a contextAgent object")
-                if item.get("objectType") != "contextAgent":
-                    _fail(f"{fi}.objectType", 'must be "contextAgent"')
-                if not _CONTEXT_AGENT_KEYS.issuperset(item) or None in item.values():
-                    _bad_keys(item, _CONTEXT_AGENT_KEYS, fi)
-                if "agent" not in item:
-                    _fail(f"{fi}.agent", "is required")
-                _agent(item["agent"], f"{fi}.agent", group=False)
-                _relevant_types(item, fi)
-        value = data.get("contextGroups")
-        if value is not None:
-            f = f"{field}.contextGroups"
-            if type(value) is not list:
-                _fail(f, "must be an array of contextGroup objects")
-            for i, item in enumerate(value):
-                fi = f"{f}[{i}]"
-                if type(item) is not dict:
-                    _fail(fi, "must be a contextGroup object")
-                if item.get("objectType") != "contextGroup":
-                    _fail(f"{fi}.objectType", 'must be "contextGroup"')
-                if not _CONTEXT_GROUP_KEYS.issuperset(item) or None in item.values():
-                    _bad_keys(item, _CONTEXT_GROUP_KEYS, fi)
-                if "group" not in item:
-                    _fail(f"{fi}.group", "is required")
-                _agent(item["group"], f"{fi}.group", agent=False)
-                _relevant_types(item, fi)
+        _context_members(data, field, "contextAgents", "contextAgent", "agent", _CONTEXT_AGENT_KEYS)
+        _context_members(data, field, "contextGroups", "contextGroup", "group", _CONTEXT_GROUP_KEYS)
     activities = data.get("contextActivities")
     if activities is None:
         return data
