@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dtss.framework",
     "dtss.surveys",
     "dtss.lrs",
+    "dtss.analytics",
 ]
 
 MIDDLEWARE = [

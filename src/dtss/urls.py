@@ -11,6 +11,7 @@ urlpatterns = [
     path("framework/", include("dtss.framework.urls")),
     path("surveys/", include("dtss.surveys.urls")),
     path("lrs/", include("dtss.lrs.admin_urls")),
+    path("analytics/", include("dtss.analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     re_path(r"^(?:xapi|xAPI)/", include("dtss.lrs.urls")),

@@ -530,3 +530,78 @@ __all__ = [
     "statement_page",
     "statement_query",
 ]
+
+
+@dataclass(frozen=True)
+class RollupRecord:
+    """What the analytics rollups read of one stored statement."""
+
+    id: int
+    statement_id: str
+    payload: str
+    actor_key: str
+    voided: bool
+    voids: str | None
+    credential_id: int | None
+
+
+_ROLLUP_FIELDS = ("id", "statement_id", "payload", "actor_key", "voided", "voids", "credential_id")
+
+
+def _rollup_records(rows: Iterable[tuple[Any, ...]]) -> list[RollupRecord]:
+    return [
+        RollupRecord(
+            id=r[0],
+            statement_id=str(r[1]),
+            payload=r[2],
+            actor_key=r[3],
+            voided=r[4],
+            voids=str(r[5]) if r[5] else None,
+            credential_id=r[6],
+        )
+        for r in rows
+    ]
+
+
+def statements_after(
+    *, store: int, after_id: int, stored_before: datetime | None, limit: int
+) -> list[RollupRecord]:
+    """The next `limit` statements of `store` after row id `after_id`, in row order, stored no
+    later than `stored_before` (the consistency margin keeps a slow transaction's rows, which
+    may carry lower ids, from being skipped)."""
+    qs = Statement.objects.filter(store=store, id__gt=after_id)
+    if stored_before is not None:
+        qs = qs.filter(stored__lte=stored_before)
+    return _rollup_records(qs.order_by("id").values_list(*_ROLLUP_FIELDS)[:limit])
+
+
+def statements_by_ids(*, store: int, statement_ids: Iterable[str]) -> list[RollupRecord]:
+    """The stored statements of `store` with these statement ids (voiding targets)."""
+    ids = list(statement_ids)
+    if not ids:
+        return []
+    qs = Statement.objects.filter(store=store, statement_id__in=ids)
+    return _rollup_records(qs.order_by("id").values_list(*_ROLLUP_FIELDS))
+
+
+def voiding_rows(*, store: int, target_ids: Iterable[str]) -> dict[str, list[int]]:
+    """{target statement id: row ids of the voiding statements that void it, ascending}."""
+    ids = list(target_ids)
+    out: dict[str, list[int]] = {}
+    if not ids:
+        return out
+    rows = Statement.objects.filter(store=store, voids__in=ids).order_by("id")
+    for voids, pk in rows.values_list("voids", "id"):
+        out.setdefault(str(voids), []).append(pk)
+    return out
+
+
+def store_last_id(*, store: int) -> int:
+    """The highest row id stored for `store` (0 when empty)."""
+    row = Statement.objects.filter(store=store).order_by("-id").values_list("id", flat=True).first()
+    return row or 0
+
+
+def statements_count_after(*, store: int, after_id: int) -> int:
+    """How many statements of `store` have a row id above `after_id`."""
+    return Statement.objects.filter(store=store, id__gt=after_id).count()

@@ -168,6 +168,13 @@ class Person(TenantModel):
         blank=True,
         help_text=_("The identifier used by imports (student number, staff number …)."),
     )
+    openid_sub = models.CharField(
+        _("Education Cloud OpenID sub"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("The person's subject identifier at the MOE Education Cloud OpenID."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     TENANT_SCHOOL_FIELD = None
