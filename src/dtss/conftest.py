@@ -31,6 +31,7 @@ def _fast_tests(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.AXES_ENABLED = True
+    settings.ANALYTICS_AUTO_ROLLUP = False  # tests roll up explicitly (or turn it on)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Per-process caches of the LRS must not carry rows of one test's database into the next.
     from dtss.lrs.http import auth_cache_clear

@@ -283,3 +283,9 @@ LRS_PAGE_SIZE = envint("LRS_PAGE_SIZE", 100)
 LRS_RETENTION_DAYS = envint("LRS_RETENTION_DAYS", 0)
 LRS_CONSISTENCY_MARGIN_MS = envint("LRS_CONSISTENCY_MARGIN_MS", 1000)
 LRS_MORE_MAX_AGE = envint("LRS_MORE_MAX_AGE", 86400)
+
+# Learning analytics: keep the rollups in step with the LRS after every stored batch (a
+# background task, a few seconds later); the longest time one record may add to a student's
+# learning time (longer sessions are implausible: a tab left open).
+ANALYTICS_AUTO_ROLLUP = envbool("ANALYTICS_AUTO_ROLLUP", True)
+ANALYTICS_MAX_SESSION_SECONDS = envint("ANALYTICS_MAX_SESSION_SECONDS", 3 * 3600)

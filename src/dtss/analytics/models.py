@@ -365,3 +365,88 @@ class SchoolWeekPart(_Measures):
 
     def __str__(self) -> str:
         return f"{self.school_id} grade {self.grade} {self.week} {self.platform_id} {self.subject}"
+
+
+class MappingImportManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
+    """Lists and status polls must not drag up to 10 MB of file content along."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().defer("content")
+
+
+class MappingImport(TenantModel):
+    """One export file imported through a file mapping, and what became of it.
+
+    The preview keeps the uploaded file here (`previewed`); "Import" queues it (`queued`) and
+    the background task `tasks.mapping_import_run` stores it all or nothing (`running`, then
+    `done` with the counts or `failed` with the problems). The file stays in the row until the
+    import is done, so a restart loses nothing and a failed import can be retried; a done import
+    keeps its counts and hash but not the file (its records are in the LRS). Previews never
+    imported are deleted after a day (`platform_services.mapping_import_cleanup`).
+    """
+
+    TENANT_SCHOOL_FIELD: ClassVar[str | None] = None
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        FAILED = "failed", _("Failed")
+        DONE = "done", _("Done")
+
+    ACTIVE: ClassVar[frozenset[str]] = frozenset({"queued", "running"})
+
+    county = models.ForeignKey(
+        "orgs.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("county/city")
+    )
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="imports", verbose_name=_("platform")
+    )
+    mapping = models.ForeignKey(
+        FileMapping,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="imports",
+        verbose_name=_("file mapping"),
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("file size"), default=0)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PREVIEWED
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    statements = models.PositiveIntegerField(_("records"), default=0)
+    new_statements = models.PositiveIntegerField(_("new records"), default=0)
+    duplicates = models.PositiveIntegerField(_("repeated rows"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = MappingImportManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes: ClassVar[list] = [
+            models.Index(fields=["platform", "-created_at"], name="analytics_mi_platform"),
+            models.Index(fields=["status", "created_at"], name="analytics_mi_status"),
+        ]
+        verbose_name = _("file import")
+        verbose_name_plural = _("file imports")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

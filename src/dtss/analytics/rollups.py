@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from dtss.analytics import profile
@@ -220,34 +221,76 @@ def _scaled(score: Any) -> float | None:
 # --------------------------------------------------------------------------- identity
 
 
+@dataclass(frozen=True)
+class ActorIdentity:
+    actor_key: str
+    home_page: str
+    scheme: str | None  # the platform's identity scheme (None: no registered platform)
+
+
+def resolve_people(
+    *, county_id: int, actors: Iterable[ActorIdentity]
+) -> dict[str, tuple[int, str]]:
+    """{actor key: (person id, method)} for the actors that resolve automatically.
+
+    An account's name is the person's Education Cloud OpenID `sub` when the platform says so
+    (or the homePage is the OpenID issuer's), else their DTSS external id (school account,
+    student number) unless the platform's accounts are its own ids (mapped by hand); an mbox
+    is the person's email. Only a match with exactly one person of the county counts."""
+    issuer = {h.rstrip("/") for h in getattr(settings, "OPENID_ISSUER_HOME_PAGES", ())}
+    wanted: dict[str, dict[str, list[str]]] = {
+        "openid_sub": defaultdict(list),
+        "external_id": defaultdict(list),
+        "email": defaultdict(list),
+    }
+    for a in actors:
+        if a.actor_key.startswith("account:"):
+            name = a.actor_key.split("|", 1)[1] if "|" in a.actor_key else ""
+            if not name:
+                continue
+            if a.scheme == Platform.IdentityScheme.OPENID_SUB or a.home_page.rstrip("/") in issuer:
+                wanted["openid_sub"][name].append(a.actor_key)
+            elif a.scheme in (None, Platform.IdentityScheme.EXTERNAL_ID):
+                wanted["external_id"][name].append(a.actor_key)
+        elif a.actor_key.startswith("mbox:mailto:"):
+            email = a.actor_key.removeprefix("mbox:mailto:").lower()
+            wanted["email"][email].append(a.actor_key)
+    methods = {
+        "openid_sub": ActorLink.Method.OPENID_SUB,
+        "external_id": ActorLink.Method.EXTERNAL_ID,
+        "email": ActorLink.Method.EMAIL,
+    }
+    out: dict[str, tuple[int, str]] = {}
+    for field_name, by_value in wanted.items():
+        values = sorted(by_value)
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            if field_name == "email":
+                rows = Person.objects.annotate(email_lower=Lower("email")).filter(
+                    county_id=county_id, email_lower__in=chunk
+                )
+                pairs = [(email, pk) for pk, email in rows.values_list("id", "email_lower")]
+            else:
+                rows = Person.objects.filter(county_id=county_id, **{f"{field_name}__in": chunk})
+                pairs = [(v, pk) for pk, v in rows.values_list("id", field_name)]
+            matches: dict[str, set[int]] = defaultdict(set)
+            for value, pk in pairs:
+                matches[value].add(pk)
+            for value, pks in matches.items():
+                if len(pks) == 1 and value in by_value:
+                    for key in by_value[value]:
+                        out[key] = (next(iter(pks)), methods[field_name])
+    return out
+
+
 def resolve_person(
     *, county_id: int, actor_key: str, home_page: str, scheme: str | None
 ) -> tuple[int | None, str]:
-    """(person id, method) for an actor seen for the first time, or (None, "")."""
-    if actor_key.startswith("account:"):
-        name = actor_key.split("|", 1)[1] if "|" in actor_key else ""
-        if not name:
-            return None, ""
-        issuer = getattr(settings, "OPENID_ISSUER_HOME_PAGES", ())
-        if scheme == Platform.IdentityScheme.OPENID_SUB or home_page.rstrip("/") in issuer:
-            pk = _unique_person(county_id, openid_sub=name)
-            return (pk, ActorLink.Method.OPENID_SUB) if pk else (None, "")
-        if scheme in (None, Platform.IdentityScheme.EXTERNAL_ID):
-            pk = _unique_person(county_id, external_id=name)
-            return (pk, ActorLink.Method.EXTERNAL_ID) if pk else (None, "")
-        return None, ""
-    if actor_key.startswith("mbox:mailto:"):
-        email = actor_key.removeprefix("mbox:mailto:")
-        pk = _unique_person(county_id, email__iexact=email)
-        return (pk, ActorLink.Method.EMAIL) if pk else (None, "")
-    return None, ""
-
-
-def _unique_person(county_id: int, **lookup: Any) -> int | None:
-    ids = list(
-        Person.objects.filter(county_id=county_id, **lookup).values_list("id", flat=True)[:2]
+    """(person id, method) for one actor, or (None, "") (see `resolve_people`)."""
+    found = resolve_people(
+        county_id=county_id, actors=[ActorIdentity(actor_key, home_page, scheme)]
     )
-    return ids[0] if len(ids) == 1 else None
+    return found.get(actor_key, (None, ""))
 
 
 def _actor_links(
@@ -265,13 +308,23 @@ def _actor_links(
     for c, sign in items:
         counts[c.actor_key] += sign
     new: list[ActorLink] = []
+    first: dict[str, Contribution] = {}
     for c, _ in items:
-        if c.actor_key in links:
-            continue
-        scheme = platforms.scheme.get(c.platform_id) if c.platform_id else None
-        person_id, method = resolve_person(
-            county_id=county_id, actor_key=c.actor_key, home_page=c.home_page, scheme=scheme
-        )
+        if c.actor_key not in links:
+            first.setdefault(c.actor_key, c)
+    resolved = resolve_people(
+        county_id=county_id,
+        actors=[
+            ActorIdentity(
+                c.actor_key,
+                c.home_page,
+                platforms.scheme.get(c.platform_id) if c.platform_id else None,
+            )
+            for c in first.values()
+        ],
+    )
+    for c in first.values():
+        person_id, method = resolved.get(c.actor_key, (None, ""))
         link = ActorLink(
             county_id=county_id,
             actor_key=c.actor_key,
@@ -305,7 +358,21 @@ def _actor_links(
             link.last_seen = now
             changed.append(link)
     if changed:
-        ActorLink.objects.bulk_update(changed, ["statements", "last_seen"])
+        table = connection.ops.quote_name(ActorLink._meta.db_table)
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        if connection.vendor == "postgresql":
+            with _server_binding_cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} AS a SET statements = v.n, last_seen = %s "  # noqa: S608
+                    "FROM unnest(%s::bigint[], %s::integer[]) AS v(id, n) WHERE a.id = v.id",
+                    [now, [link.pk for link in changed], [link.statements for link in changed]],
+                )
+        else:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET statements = %s, last_seen = %s WHERE id = %s",  # noqa: S608
+                    [(link.statements, stamp, link.pk) for link in changed],
+                )
     return links
 
 
@@ -355,11 +422,17 @@ DayKey = tuple[int, dt.date, int, str]  # actor id, day, platform id, subject
 
 @dataclass
 class DayRow:
+    pk: int | None
     person_id: int | None
     school_id: int | None
     class_id: int | None
     grade: int | None
     values: list[float] = field(default_factory=lambda: [0.0] * N)
+
+    def copy(self) -> DayRow:
+        return DayRow(
+            self.pk, self.person_id, self.school_id, self.class_id, self.grade, list(self.values)
+        )
 
 
 def _load_days(county_id: int, q: Q) -> dict[DayKey, DayRow]:
@@ -368,24 +441,32 @@ def _load_days(county_id: int, q: Q) -> dict[DayKey, DayRow]:
         "day",
         "platform_id",
         "subject",
+        "id",
         "person_id",
         "school_id",
         "school_class_id",
         "grade",
         *MEASURES,
     )
-    return {(r[0], r[1], r[2], r[3]): DayRow(r[4], r[5], r[6], r[7], list(r[8:])) for r in rows}
+    return {
+        (r[0], r[1], r[2], r[3]): DayRow(r[4], r[5], r[6], r[7], r[8], list(r[9:])) for r in rows
+    }
 
 
-def _week_q(groups: set[tuple[int, dt.date]]) -> Q:
-    """StudentDays of these (person, week) groups."""
-    by_week: dict[dt.date, set[int]] = defaultdict(set)
-    for person_id, week in groups:
-        by_week[week].add(person_id)
-    q = Q(pk__in=[])
-    for week, persons in by_week.items():
-        q |= Q(person_id__in=persons, day__gte=week, day__lt=week + dt.timedelta(days=7))
-    return q
+def _group_days(county_id: int, groups: set[tuple[int, dt.date]]) -> dict[DayKey, DayRow]:
+    """Every StudentDay of these (person, week) groups (read as persons × the weeks' span, then
+    narrowed: composite-key ORs would exceed SQLite's expression depth)."""
+    persons = sorted({p for p, _ in groups})
+    first = min(w for _, w in groups)
+    last = max(w for _, w in groups) + dt.timedelta(days=6)
+    out: dict[DayKey, DayRow] = {}
+    for start in range(0, len(persons), 500):
+        chunk = _load_days(
+            county_id,
+            Q(person_id__in=persons[start : start + 500], day__gte=first, day__lte=last),
+        )
+        out.update((k, r) for k, r in chunk.items() if (r.person_id, week_of(k[1])) in groups)
+    return out
 
 
 @dataclass
@@ -439,62 +520,80 @@ def _commit(
     """Write the changed StudentDays, then the StudentWeeks of `groups` and the school sums.
 
     `before` and `after` hold every StudentDay of `groups` (before and after the change)."""
-    upserts, deletes = [], []
+    upserts: list[tuple[Any, ...]] = []
+    deletes = []
     for key in changed:
         row = after.get(key)
         if row is None or row.values[_EVENTS] <= 0:
             if key in before:
                 deletes.append(key)
             continue
+        old = before.get(key)
+        if old is not None and old == row:
+            continue
         upserts.append(
-            StudentDay(
-                county_id=county_id,
-                actor_id=key[0],
-                day=key[1],
-                platform_id=key[2],
-                subject=key[3],
-                person_id=row.person_id,
-                school_id=row.school_id,
-                school_class_id=row.class_id,
-                grade=row.grade,
-                **dict(zip(MEASURES, _ints(row.values), strict=True)),
+            (
+                county_id,
+                *key,
+                row.person_id,
+                row.school_id,
+                row.class_id,
+                row.grade,
+                *_ints(row.values),
             )
         )
     if deletes:
-        q = Q(pk__in=[])
-        for actor_id, day, platform_id, subject in deletes:
-            q |= Q(actor_id=actor_id, day=day, platform_id=platform_id, subject=subject)
-        StudentDay.objects.filter(q, county_id=county_id).delete()
-    if upserts:
-        StudentDay.objects.bulk_create(
-            upserts,
-            batch_size=500,
-            update_conflicts=True,
-            unique_fields=["actor", "day", "platform_id", "subject"],
-            update_fields=["person", "school", "school_class", "grade", *MEASURES],
-        )
+        ids = [before[key].pk for key in deletes]
+        for start in range(0, len(ids), 500):
+            StudentDay.objects.filter(pk__in=ids[start : start + 500]).delete()
+    _upsert(
+        StudentDay,
+        [
+            "county",
+            "actor",
+            "day",
+            "platform_id",
+            "subject",
+            "person",
+            "school",
+            "school_class",
+            "grade",
+            *MEASURES,
+        ],
+        unique=["actor", "day", "platform_id", "subject"],
+        rows=upserts,
+    )
     if not groups:
         return
     old_weeks, old_parts = _derive(before, groups)
     new_weeks, new_parts = _derive(after, groups)
 
     # StudentWeek: replace the groups' rows
-    StudentWeek.objects.filter(_week_pairs_q(groups), county_id=county_id).delete()
-    StudentWeek.objects.bulk_create(
-        [
-            StudentWeek(
-                county_id=county_id,
-                person_id=person_id,
-                week=week,
-                school_id=agg.school_id,
-                school_class_id=agg.class_id,
-                grade=agg.grade,
-                active_days=len(agg.days),
-                **dict(zip(MEASURES, _ints(agg.values), strict=True)),
+    stale = [
+        pk
+        for pk, person_id, week in _existing_weeks(county_id, groups)
+        if (person_id, week) in groups and (person_id, week) not in new_weeks
+    ]
+    for start in range(0, len(stale), 500):
+        StudentWeek.objects.filter(pk__in=stale[start : start + 500]).delete()
+    _upsert(
+        StudentWeek,
+        ["county", "person", "week", "school", "school_class", "grade", "active_days", *MEASURES],
+        unique=["person", "week"],
+        rows=[
+            (
+                county_id,
+                person_id,
+                week,
+                agg.school_id,
+                agg.class_id,
+                agg.grade,
+                len(agg.days),
+                *_ints(agg.values),
             )
             for (person_id, week), agg in new_weeks.items()
+            if _changed(old_weeks.get((person_id, week)), agg)
         ],
-        batch_size=500,
     )
 
     # SchoolWeek and SchoolWeekPart: add the differences
@@ -523,14 +622,93 @@ def _commit(
     _add_school_parts(county_id, part_delta)
 
 
-def _week_pairs_q(groups: set[tuple[int, dt.date]]) -> Q:
-    by_week: dict[dt.date, set[int]] = defaultdict(set)
-    for person_id, week in groups:
-        by_week[week].add(person_id)
-    q = Q(pk__in=[])
-    for week, persons in by_week.items():
-        q |= Q(week=week, person_id__in=persons)
-    return q
+def _changed(old: _Agg | None, new: _Agg) -> bool:
+    if old is None:
+        return True
+    return (old.school_id, old.class_id, old.grade, old.days, _ints(old.values)) != (
+        new.school_id,
+        new.class_id,
+        new.grade,
+        new.days,
+        _ints(new.values),
+    )
+
+
+def _upsert(
+    model: Any, fields: list[str], *, unique: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """INSERT … ON CONFLICT (unique) DO UPDATE of plain tuples. The ORM's bulk_create spends
+    more time building the statement than the database spends running it: PostgreSQL gets one
+    statement over unnest()ed arrays (bound server-side, dumped by psycopg's C adapters), SQLite
+    an executemany of one prepared row."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    meta = model._meta
+    model_fields = [meta.get_field(f) for f in fields]
+    columns = [f.column for f in model_fields]
+    conflict = [meta.get_field(f).column for f in unique]
+    sets = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in columns if c not in conflict)
+    into = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+    tail = f" ON CONFLICT ({', '.join(qn(c) for c in conflict)}) DO UPDATE SET {sets}"
+    if connection.vendor == "postgresql":
+        types = [_pg_type(f) for f in model_fields]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        sql = into + f"SELECT * FROM unnest({arrays})" + tail  # noqa: S608
+        with _server_binding_cursor() as cursor:
+            cursor.execute(sql, [list(col) for col in zip(*rows, strict=True)])
+        return
+    dates = {i for i, f in enumerate(model_fields) if f.get_internal_type() == "DateField"}
+    adapt = connection.ops.adapt_datefield_value
+    sql = into + "VALUES (" + ", ".join(["%s"] * len(columns)) + ")" + tail
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [[adapt(v) if i in dates else v for i, v in enumerate(row)] for row in rows]
+        )
+
+
+def _pg_type(f: Any) -> str:
+    if f.is_relation:
+        f = f.target_field
+    kind = f.get_internal_type()
+    return {
+        "BigAutoField": "bigint",
+        "AutoField": "integer",
+        "BigIntegerField": "bigint",
+        "IntegerField": "integer",
+        "PositiveIntegerField": "integer",
+        "PositiveSmallIntegerField": "smallint",
+        "SmallIntegerField": "smallint",
+        "FloatField": "double precision",
+        "DateField": "date",
+        "CharField": "text",
+    }[kind]
+
+
+def _server_binding_cursor() -> Any:
+    """A PostgreSQL cursor that sends parameters apart from the query (see the LRS's)."""
+    import psycopg
+
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
+def _existing_weeks(
+    county_id: int, groups: set[tuple[int, dt.date]]
+) -> list[tuple[int, int, dt.date]]:
+    persons = sorted({p for p, _ in groups})
+    weeks = sorted({w for _, w in groups})
+    out: list[tuple[int, int, dt.date]] = []
+    for start in range(0, len(persons), 500):
+        out.extend(
+            StudentWeek.objects.filter(
+                county_id=county_id, person_id__in=persons[start : start + 500], week__in=weeks
+            ).values_list("id", "person_id", "week")
+        )
+    return out
 
 
 def _ints(values: list[float]) -> list[float]:
@@ -546,12 +724,12 @@ def _add_school_weeks(county_id: int, deltas: dict[tuple[int, int, dt.date], lis
     deltas = {k: d for k, d in deltas.items() if _nonzero(d)}
     if not deltas:
         return
-    q = Q(pk__in=[])
-    for school_id, grade, week in deltas:
-        q |= Q(school_id=school_id, grade=grade, week=week)
-    current = {
-        (r.school_id, r.grade, r.week): r for r in SchoolWeek.objects.filter(q, county_id=county_id)
-    }
+    rows = SchoolWeek.objects.filter(
+        county_id=county_id,
+        school_id__in={k[0] for k in deltas},
+        week__in={k[2] for k in deltas},
+    )
+    current = {(r.school_id, r.grade, r.week): r for r in rows}
     creates, updates, deletes = [], [], []
     for key, d in deltas.items():
         row = current.get(key)
@@ -571,12 +749,23 @@ def _add_school_weeks(county_id: int, deltas: dict[tuple[int, int, dt.date], lis
             updates.append(row)
     if deletes:
         SchoolWeek.objects.filter(pk__in=deletes).delete()
-    if updates:
-        SchoolWeek.objects.bulk_update(
-            updates, [*MEASURES, "students", "active_days"], batch_size=500
-        )
-    if creates:
-        SchoolWeek.objects.bulk_create(creates, batch_size=500)
+    _upsert(
+        SchoolWeek,
+        ["county", "school", "grade", "week", "students", "active_days", *MEASURES],
+        unique=["school", "grade", "week"],
+        rows=[
+            (
+                county_id,
+                r.school_id,
+                r.grade,
+                r.week,
+                r.students,
+                r.active_days,
+                *(getattr(r, name) for name in MEASURES),
+            )
+            for r in updates + creates
+        ],
+    )
 
 
 def _add_school_parts(
@@ -585,15 +774,12 @@ def _add_school_parts(
     deltas = {k: d for k, d in deltas.items() if _nonzero(d)}
     if not deltas:
         return
-    q = Q(pk__in=[])
-    for school_id, grade, week, platform_id, subject in deltas:
-        q |= Q(
-            school_id=school_id, grade=grade, week=week, platform_id=platform_id, subject=subject
-        )
-    current = {
-        (r.school_id, r.grade, r.week, r.platform_id, r.subject): r
-        for r in SchoolWeekPart.objects.filter(q, county_id=county_id)
-    }
+    rows = SchoolWeekPart.objects.filter(
+        county_id=county_id,
+        school_id__in={k[0] for k in deltas},
+        week__in={k[2] for k in deltas},
+    )
+    current = {(r.school_id, r.grade, r.week, r.platform_id, r.subject): r for r in rows}
     creates, updates, deletes = [], [], []
     for key, d in deltas.items():
         row = current.get(key)
@@ -619,10 +805,24 @@ def _add_school_parts(
             updates.append(row)
     if deletes:
         SchoolWeekPart.objects.filter(pk__in=deletes).delete()
-    if updates:
-        SchoolWeekPart.objects.bulk_update(updates, [*MEASURES, "students"], batch_size=500)
-    if creates:
-        SchoolWeekPart.objects.bulk_create(creates, batch_size=500)
+    _upsert(
+        SchoolWeekPart,
+        ["county", "school", "grade", "week", "platform_id", "subject", "students", *MEASURES],
+        unique=["school", "grade", "week", "platform_id", "subject"],
+        rows=[
+            (
+                county_id,
+                r.school_id,
+                r.grade,
+                r.week,
+                r.platform_id,
+                r.subject,
+                r.students,
+                *(getattr(r, name) for name in MEASURES),
+            )
+            for r in updates + creates
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- processing
@@ -727,17 +927,14 @@ def _apply_deltas(
         if person_id:
             groups.add((person_id, week_of(key[1])))
     if groups:
-        before.update(_load_days(county_id, _week_q(groups)))
-    after = {
-        k: DayRow(r.person_id, r.school_id, r.class_id, r.grade, list(r.values))
-        for k, r in before.items()
-    }
+        before.update(_group_days(county_id, groups))
+    after = {k: r.copy() for k, r in before.items()}
     for key, d in deltas.items():
         row = after.get(key)
         if row is None:
             person_id = person_of.get(key[0])
             school_id, class_id, grade = placement.at(person_id, key[1])
-            row = after[key] = DayRow(person_id, school_id, class_id, grade)
+            row = after[key] = DayRow(None, person_id, school_id, class_id, grade)
         for i in range(N):
             row.values[i] += d[i]
     _commit(county_id, before, after, set(deltas), groups)
@@ -759,11 +956,8 @@ def actor_reattribute(*, link: ActorLink, person_id: int | None) -> None:
                 groups.add((person_id, week_of(day)))
         before = dict(own)
         if groups:
-            before.update(_load_days(county_id, _week_q(groups)))
-        after = {
-            k: DayRow(r.person_id, r.school_id, r.class_id, r.grade, list(r.values))
-            for k, r in before.items()
-        }
+            before.update(_group_days(county_id, groups))
+        after = {k: r.copy() for k, r in before.items()}
         for key in own:
             school_id, class_id, grade = placement.at(person_id, key[1])
             row = after[key]

@@ -32,6 +32,9 @@ api = NinjaAPI(
 errors.install(api)
 
 from dtss.accounts.api import router as accounts_router  # noqa: E402
+from dtss.analytics.api_class import router as analytics_class_router  # noqa: E402
+from dtss.analytics.api_overview import router as analytics_overview_router  # noqa: E402
+from dtss.analytics.api_platforms import router as analytics_platforms_router  # noqa: E402
 from dtss.core.api import router as core_router  # noqa: E402
 from dtss.framework.api import router as framework_router  # noqa: E402
 from dtss.orgs.api import router as orgs_router  # noqa: E402
@@ -42,3 +45,6 @@ api.add_router("/", orgs_router)
 api.add_router("/", core_router)
 api.add_router("/", framework_router)
 api.add_router("/", surveys_router)
+api.add_router("/", analytics_class_router)
+api.add_router("/", analytics_overview_router)
+api.add_router("/", analytics_platforms_router)

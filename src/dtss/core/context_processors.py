@@ -34,8 +34,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope.is_county_level and not scope.superuser and scope.county_ids:
         nav.append((reverse("orgs:office"), _("Promotion office")))
     nav.append((reverse("surveys:my_surveys"), _("My surveys")))  # invitations, access codes
+    if scope.roles or scope.superuser:
+        nav.append((reverse("analytics:hub"), _("Learning data")))  # each role's own view
     if scope.is_county_level:
         nav.append((reverse("lrs:statements"), _("Learning records")))
+        nav.append((reverse("analytics:platform_list"), _("Learning platforms")))
     if scope.can_administer:
         nav.append((reverse("imports:list"), _("Imports")))
         nav.append((reverse("core:audit"), _("Audit log")))

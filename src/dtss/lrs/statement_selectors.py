@@ -605,3 +605,21 @@ def store_last_id(*, store: int) -> int:
 def statements_count_after(*, store: int, after_id: int) -> int:
     """How many statements of `store` have a row id above `after_id`."""
     return Statement.objects.filter(store=store, id__gt=after_id).count()
+
+
+# --- retention of one platform's statements (the analytics' purge, L6.D1) --------------------
+
+
+def credential_statements_before(
+    *, store: int, credential_id: int, before: datetime
+) -> QuerySet[Statement]:
+    """The statements of `store` sent with `credential_id` and stored before `before`, less any
+    voiding statement whose target stays (stored later, or sent with another credential): it
+    goes on voiding its target, so that a rebuild of the rollups never counts the target again.
+    """
+    kept_target = Statement.objects.filter(store=store, statement_id=OuterRef("voids")).exclude(
+        credential_id=credential_id, stored__lt=before
+    )
+    return Statement.objects.filter(
+        store=store, credential_id=credential_id, stored__lt=before
+    ).exclude(Q(voids__isnull=False) & Q(Exists(kept_target)))

@@ -35,7 +35,7 @@ import copy
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -641,6 +641,11 @@ def _known_statements(store: int, wanted: set[str], ids: list[str]) -> list[tupl
         return cursor.fetchall()
 
 
+# Called with the store's id after a commit that stored new statements. Other apps register
+# here from their AppConfig.ready() (the analytics rollups do), so the LRS depends on none.
+AFTER_STORE_HOOKS: list[Callable[[int], None]] = []
+
+
 @transaction.atomic
 def statements_store(
     *,
@@ -747,6 +752,8 @@ def statements_store(
     _upsert_activities(store, definitions, now)
     if attachments:
         _store_attachments(store, attachments.values())
+    for hook in AFTER_STORE_HOOKS:
+        transaction.on_commit(lambda hook=hook: hook(store))
     return ids
 
 
@@ -764,3 +771,44 @@ def _store_attachments(store: int, parts: Iterable[AttachmentPart]) -> None:
     ]
     if fresh:
         Attachment.objects.bulk_create(fresh, ignore_conflicts=True)
+
+
+# --- retention of one platform's statements (the analytics' purge, L6.D1) --------------------
+
+
+def statements_purge_credential(
+    *, store: int, credential_id: int, before: dt.datetime, batch_size: int = 1000
+) -> Any:
+    """Delete the statements of `store` sent with `credential_id` and stored before `before`
+    (one platform's retention period), with their index rows; an attachment goes when no
+    statement left in the store refers to it. A voiding statement whose target stays is kept
+    (`statement_selectors.credential_statements_before`). Works in batches, each its own
+    transaction, like `admin_services.statements_purge`; returns its `PurgeResult`. The caller
+    audits."""
+    from dtss.lrs.admin_services import PurgeResult
+    from dtss.lrs.statement_selectors import credential_statements_before
+
+    old = credential_statements_before(store=store, credential_id=credential_id, before=before)
+    result = PurgeResult(stores=[store])
+    hashes: set[str] = set()
+    while True:
+        rows = list(old.values_list("id", "attachment_hashes")[:batch_size])
+        if not rows:
+            break
+        ids = [pk for pk, _hashes in rows]
+        for _pk, row_hashes in rows:
+            hashes.update(str(h) for h in row_hashes or ())
+        with transaction.atomic():
+            result.agents += StatementAgent.objects.filter(statement_id__in=ids).delete()[0]
+            result.activities += StatementActivity.objects.filter(statement_id__in=ids).delete()[0]
+            result.statements += Statement.objects.filter(id__in=ids).delete()[0]
+    orphans = [
+        sha2
+        for sha2 in sorted(hashes)
+        if not Statement.objects.filter(store=store, attachment_hashes__icontains=sha2).exists()
+    ]
+    if orphans:
+        with transaction.atomic():
+            deleted = Attachment.objects.filter(store=store, sha2__in=orphans).delete()
+            result.attachments += deleted[0]
+    return result

@@ -152,3 +152,71 @@ def test_incremental_equals_rebuild(learning: Any, world: Any) -> None:
     assert incremental["day"] and incremental["school"]
     rollup_rebuild(county_id=county_id, margin_ms=0)
     assert _snapshot(county_id) == incremental
+
+
+def test_stored_statements_reach_the_rollups_without_a_command(
+    learning: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Journey 7: the LRS's after-store hook schedules the county's rollups (here the
+    immediate task backend runs them right after the commit)."""
+    settings.ANALYTICS_AUTO_ROLLUP = True
+    with django_capture_on_commit_callbacks(execute=True):
+        learning.send([stmt("elem_student", when=T0)])
+    assert StudentDay.objects.filter(person__external_id="elem_student").count() == 1
+    # another county's store is another county's rollups
+    with django_capture_on_commit_callbacks(execute=True):
+        learning.send([stmt("b_student", when=T0)], county="B")
+    assert StudentDay.objects.get(person__external_id="b_student").county == learning.county("B")
+
+
+def test_auto_rollup_off_leaves_the_statements_pending(
+    learning: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from dtss.analytics.rollups import rollup_pending
+
+    with django_capture_on_commit_callbacks(execute=True):
+        learning.send([stmt("elem_student", when=T0)])
+    assert not StudentDay.objects.exists()
+    assert rollup_pending(county_id=learning.county("A").pk) == 1
+    learning.roll()
+    assert rollup_pending(county_id=learning.county("A").pk) == 0
+
+
+def test_an_actor_of_another_county_does_not_resolve_here(learning: Any) -> None:
+    """b_student's account name sent to county A's store matches nobody in A."""
+    learning.send([stmt("b_student", when=T0)])
+    learning.roll()
+    link = ActorLink.objects.get()
+    assert link.county == learning.county("A") and link.person is None
+
+
+def test_mbox_actor_resolves_by_email_in_any_case(learning: Any, world: Any) -> None:
+    s = stmt("x", when=T0)
+    s["actor"] = {"objectType": "Agent", "mbox": "mailto:Elem_Student@Example.org"}
+    learning.send([s])
+    learning.roll()
+    link = ActorLink.objects.get()
+    assert link.person == world.people["elem_student"] and link.method == "email"
+
+
+def test_openid_sub_account_resolves_when_the_platform_says_so(learning: Any, world: Any) -> None:
+    from dtss.analytics.models import Platform
+    from dtss.analytics.platform_services import platform_create
+
+    person = world.people["elem_student2"]
+    person.openid_sub = "b7e3c1d2-sub"
+    person.save()
+    platform_create(
+        actor=world.users["a_admin"],
+        county=learning.county("A"),
+        name="酷課雲",
+        kind=Platform.Kind.COOC,
+        account_home_page="https://cooc.tp.edu.tw",
+        identity_scheme=Platform.IdentityScheme.OPENID_SUB,
+    )
+    learning.send([stmt("b7e3c1d2-sub", when=T0, home="https://cooc.tp.edu.tw")])
+    learning.roll()
+    link = ActorLink.objects.get()
+    assert (link.person, link.method) == (person, "openid_sub")
+    day = StudentDay.objects.get()
+    assert day.platform_id == Platform.objects.get().pk

@@ -1,6 +1,7 @@
 """Fixtures for the API tests: the shared `world`, plus an office per county, people without a
 login, audit entries per tenant, framework objects (cycles, assessments, plans, cases; made on
-first use) and clients that authenticate with a real token."""
+first use), learning platforms and learning records (made on first use) and clients that
+authenticate with a real token."""
 
 from __future__ import annotations
 
@@ -58,8 +59,11 @@ class ApiWorld:
         return self.world.users
 
     def key_of(self, kind: str, value: str) -> str:
-        """Replace a placeholder's value: counties and strategies by code, the rest by public
-        id. Framework objects are made the first time a placeholder names one."""
+        """Replace a placeholder's value: counties and strategies by code, a programme as it
+        is, the rest by public id. Framework objects (and platforms) are made the first time a
+        placeholder names one."""
+        if kind == "programme":
+            return value
         if kind in FRAMEWORK_KINDS:
             self.framework(FRAMEWORK_KINDS[kind])
             if f"{kind}:{value}" not in self.objects:
@@ -70,8 +74,9 @@ class ApiWorld:
     def framework(self, *parts: str) -> None:
         """Framework objects in both counties, made on first use (most API tests do not need
         them), one part at a time: "strategies", "cycles" (with assessments, responses and
-        evidence), "cases" and "plans"; no part named: all of them."""
-        for part in parts or FRAMEWORK_PARTS:
+        evidence), "cases" and "plans"; no part named: all of them. "platforms" and "learning"
+        (learning analytics) are made only when named."""
+        for part in parts or [p for p in FRAMEWORK_PARTS if p not in ON_REQUEST]:
             if part not in self.built:
                 for needed in FRAMEWORK_PARTS[part][0]:
                     self.framework(needed)
@@ -109,9 +114,12 @@ class ApiWorld:
         return client
 
 
-def call(client: Client, method: str, path: str, body: Any = None) -> Any:
+def call(client: Client, method: str, path: str, body: Any = None, multipart: bool = False) -> Any:
+    """A request with a JSON body, or with `multipart` a form with files (a file upload)."""
     kwargs: dict[str, Any] = {}
-    if body is not None:
+    if multipart:
+        kwargs = {"data": body or {}}
+    elif body is not None:
         kwargs = {"data": json.dumps(body), "content_type": "application/json"}
     return getattr(client, method.lower())(BASE + path, **kwargs)
 
@@ -119,7 +127,7 @@ def call(client: Client, method: str, path: str, body: Any = None) -> Any:
 def row_counts() -> dict[str, int]:
     """Rows per table of the apps the API writes to (a cheap "nothing changed" check)."""
     counts = {}
-    for label in ("orgs", "core", "accounts", "framework", "surveys"):
+    for label in ("orgs", "core", "accounts", "framework", "surveys", "analytics", "lrs"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             counts[model._meta.db_table] = model._default_manager.count()
     return counts
@@ -222,13 +230,103 @@ def _fw_plans(w: ApiWorld) -> None:
             o[f"action:{name}"] = plan_services.action_create(goal=goal, title="action", actor=None)
 
 
-# part: (parts it needs, builder)
+# Learning platforms: the account home page and the mapping of an export (docs/xapi-profile.md).
+PLATFORM_HOME = "https://adl.edu.tw"
+MAPPING_SPEC: dict[str, Any] = {
+    "actor_column": "帳號",
+    "verb_column": "動作",
+    "activity_column": "活動",
+    "subject_column": "科目",
+    "duration_column": "秒數",
+    "timestamp_column": "時間",
+}
+EXPORT_HEADER = "帳號,動作,活動,科目,秒數,時間"
+
+
+def export_csv(*rows: str) -> bytes:
+    """A platform's CSV export with the columns of MAPPING_SPEC."""
+    return ("\r\n".join([EXPORT_HEADER, *rows]) + "\r\n").encode("utf-8-sig")
+
+
+def _platforms(w: ApiWorld) -> None:
+    """platform:A and platform:B (因材網 of each county, active, each with mapping:A / mapping:B)
+    and platform:A-off, platform:B-off (deactivated)."""
+    from dtss.analytics import platform_services as ps
+
+    world, o = w.world, w.objects
+    for key in ("A", "B"):
+        for suffix, name in (("", "因材網"), ("-off", "舊平台")):
+            platform = ps.platform_create(
+                actor=None,
+                county=world.counties[key],
+                name=name,
+                kind="adl" if not suffix else "other",
+                account_home_page=PLATFORM_HOME if not suffix else f"https://old-{key}.example.org",
+                purpose="學習歷程分析",
+                data_fields="帳號、學習時間、作答結果",
+                legal_basis="個人資料保護法第16條",
+            )
+            o[f"platform:{key}{suffix}"] = platform
+        ps.platform_deactivate(actor=None, platform=o[f"platform:{key}-off"])
+        o[f"mapping:{key}"] = ps.mapping_create(
+            actor=None, platform=o[f"platform:{key}"], name="學習紀錄匯出", spec=MAPPING_SPEC
+        )
+
+
+def _learning(w: ApiWorld) -> None:
+    """Learning records on platform A/B for elem_student, elem_student2 (A-elem 5-1) and
+    b_student (B-elem 3-2) in October 2025 (term 114-1), rolled up in both counties."""
+    import datetime as dt
+
+    from dtss.analytics import profile
+    from dtss.analytics.rollups import rollup_process
+    from dtss.lrs.statement_services import statements_store
+
+    def statement(name: str, day: int, verb: str, subject: str, seconds: int) -> dict[str, Any]:
+        when = dt.datetime(2025, 10, day, 9, 30, tzinfo=dt.UTC)
+        return {
+            "actor": {"objectType": "Agent", "account": {"homePage": PLATFORM_HOME, "name": name}},
+            "verb": {"id": profile.ADL_VERBS + verb, "display": {"en-US": verb}},
+            "object": {"objectType": "Activity", "id": f"{PLATFORM_HOME}/activities/{subject}-1"},
+            "result": {"duration": f"PT{seconds}S", "success": True, "score": {"scaled": 0.8}},
+            "timestamp": when.isoformat(),
+            "context": {"extensions": {profile.EXT_SUBJECT: subject}},
+        }
+
+    authority = {"objectType": "Agent", "account": {"homePage": "https://dtss.tw", "name": "t"}}
+    for county, statements in (
+        (
+            "A",
+            [
+                statement("elem_student", 6, "answered", "math", 600),
+                statement("elem_student", 7, "experienced", "chinese", 900),
+                statement("elem_student2", 8, "answered", "math", 300),
+            ],
+        ),
+        ("B", [statement("b_student", 7, "answered", "english", 450)]),
+    ):
+        store = w.world.counties[county].pk
+        statements_store(
+            store=store,
+            credential_id=None,
+            authority=authority,
+            statements=statements,
+            version="1.0.3",
+        )
+        rollup_process(county_id=store, margin_ms=0)
+
+
+# part: (parts it needs, builder); the parts after "plans" are not framework objects and are
+# made only when named (a placeholder of theirs or w.framework("platforms")).
 FRAMEWORK_PARTS: dict[str, tuple[tuple[str, ...], Any]] = {
     "strategies": ((), _fw_strategies),
     "cycles": ((), _fw_cycles),
     "cases": (("cycles",), _fw_cases),
     "plans": ((), _fw_plans),
+    "platforms": ((), _platforms),
+    "learning": (("platforms",), _learning),
 }
+ON_REQUEST = {"platforms", "learning"}  # not made by w.framework() without arguments
 # placeholder kind: the part that makes its objects
 FRAMEWORK_KINDS = {
     "strategy": "strategies",
@@ -240,6 +338,8 @@ FRAMEWORK_KINDS = {
     "fplan": "plans",
     "goal": "plans",
     "action": "plans",
+    "platform": "platforms",
+    "mapping": "platforms",
 }
 
 

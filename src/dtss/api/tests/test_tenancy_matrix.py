@@ -6,11 +6,13 @@ Each row is one request; the columns are the roles of `world` (see conftest.ROLE
 the status that role must get: 200/201/204 allowed, 404 outside the scope (exactly like a
 missing object), 403 where the role may never use the endpoint (or may read the object but not
 change it), 422 where an object named in the body is missing or outside the write scope.
-Every refused write leaves every table unchanged; every allowed write changes something.
+Every refused write leaves every table unchanged; every allowed write changes something (a
+POST that only reads, such as a file preview, changes nothing either way).
 
 `test_matrix_covers_every_endpoint` fails when an endpoint is added without a row here, and
 `test_matrix_covers_every_model` when a model of orgs/core/accounts/framework has no row
-reaching it.
+reaching it. The API exposes only part of surveys and analytics (the rest is reached through
+the pages), so their models are held to the endpoints only, by the first test.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dtss.api.tests.conftest import ROLES, ApiWorld, call, row_counts
+from dtss.api.tests.conftest import ROLES, ApiWorld, call, export_csv, row_counts
 from dtss.api.urls import api
 from dtss.orgs.models import PromotionOffice
 
@@ -35,6 +38,8 @@ class Row:
     session: bool = False  # call with a browser session (and CSRF token) instead of a token
     prepare: str = ""  # name of a setup step, see PREPARE
     in_place: bool = False  # an allowed write that changes rows without adding any
+    upload: str = ""  # send the body as a form with this file of UPLOADS as `file`
+    reads: bool = False  # a POST that only reads (a preview): changes nothing, allowed or not
 
     @property
     def endpoint(self) -> str:
@@ -43,6 +48,8 @@ class Row:
 
         path = self.path.split("?")[0]
         path = re.sub(r"\{(?:county|strategy|acode):[^}]+\}", "{code}", path)
+        path = re.sub(r"\{mapping:[^}]+\}", "{mapping_id}", path)
+        path = re.sub(r"\{programme:[^}]+\}", "{programme}", path)
         path = re.sub(r"\{\w+:[^}]+\}", "{public_id}", path)
         return f"{self.method} {path}"
 
@@ -162,6 +169,46 @@ PREPARE = {
     "submitted": _submitted,
     "files": _files,
     "surveys": _surveys,
+    "platforms": lambda w: w.framework("platforms"),  # lists: every platform exists
+    "learning": lambda w: w.framework("learning"),  # learning records, rolled up
+}
+
+# Files for the upload rows: a platform's export, good (students of both counties: the rows
+# need not resolve to be stored) and bad (a row without an account, one with a bad time).
+UPLOADS = {
+    "good": (
+        "export.csv",
+        export_csv(
+            "elem_student,answered,math-q-1,數學,45,2025-10-06 09:40",
+            "b_student,experienced,eng-video-1,英文,300,2025-10-07 10:00",
+        ),
+    ),
+    "bad": (
+        "export.csv",
+        export_csv(
+            ",answered,math-q-1,數學,45,2025-10-06 09:40",
+            "elem_student,answered,math-q-1,數學,45,yesterday",
+        ),
+    ),
+}
+# The query of the overview rows: two weeks of term 114-1 holding the learning records.
+WEEKS = "period=custom&start=2025-10-06&end=2025-10-19"
+PLATFORM = {
+    "name": "酷課雲",
+    "kind": "cooc",
+    "account_home_page": "https://cooc.tp.edu.tw",
+    "purpose": "學習歷程分析",
+    "data_fields": "帳號、學習時間",
+    "legal_basis": "個人資料保護法第16條",
+}
+MAPPING = {
+    "name": "作答紀錄",
+    "spec": {
+        "actor_column": "帳號",
+        "verb": "answered",
+        "activity_column": "題目",
+        "timestamp_column": "時間",
+    },
 }
 
 # fmt: off
@@ -467,6 +514,72 @@ MATRIX = [
         {"answers": {"Q1": 3}}, prepare="surveys"),
     row("PUT", "/surveys/invitations/{inv:B-elem}/answers","404 404 404 404 404 404 404 404 404 404 404 200 404",
         {"answers": {"Q1": 3}}, prepare="surveys"),
+    # --- learning analytics: a teacher's class view (homeroom teacher, school administrators; not county staff)
+    row("GET", "/analytics/classes",                       "200 200 200 200 200 200 200 200 200 403 403 403 403", prepare="learning"),
+    row("GET", "/analytics/classes/{class:A-elem}?period=term", "404 404 404 404 200 404 200 404 404 404 404 404 404", prepare="learning"),
+    row("GET", "/analytics/classes/{class:A-junior}",      "404 404 404 404 404 200 404 200 404 404 404 404 404"),
+    row("GET", "/analytics/classes/{class:B-elem}?period=term", "404 404 404 404 404 404 404 404 200 404 404 404 404", prepare="learning"),
+    # --- one student's learning: self, parents, homeroom teacher and school administrators by name, county staff pseudonymous
+    row("GET", "/analytics/students/{person:elem_student}?week=2025-10-06", "404 200 200 404 200 404 200 404 404 200 200 404 404", prepare="learning"),
+    row("GET", "/analytics/students/{person:elem_student2}?week=2025-10-06", "404 200 200 404 200 404 200 404 404 404 404 404 404", prepare="learning"),
+    row("GET", "/analytics/students/{person:b_student}?week=2025-10-06", "404 404 404 200 404 404 404 404 200 404 404 200 404", prepare="learning"),
+    row("GET", "/analytics/students/{person:elem_teacher}", "404 404 404 404 404 404 200 404 404 404 404 404 404"),  # not a student: only themselves
+    # --- overviews: a school (its staff, its county, MOE), a county and its programmes (the county's staff, MOE)
+    row("GET", "/analytics/schools/{school:A-elem}/overview?" + WEEKS, "200 200 200 404 200 404 200 404 404 403 403 403 403", prepare="learning"),
+    row("GET", "/analytics/schools/{school:A-junior}/overview?" + WEEKS, "200 200 200 404 404 200 404 200 404 403 403 403 403", prepare="learning"),
+    row("GET", "/analytics/schools/{school:B-elem}/overview?" + WEEKS, "200 404 404 200 404 404 404 404 200 403 403 403 403", prepare="learning"),
+    row("GET", "/analytics/counties/{county:A}/overview?" + WEEKS, "200 200 200 404 403 403 403 403 403 403 403 403 403", prepare="learning"),
+    row("GET", "/analytics/counties/{county:B}/overview?" + WEEKS, "200 404 404 200 403 403 403 403 403 403 403 403 403", prepare="learning"),
+    row("GET", "/analytics/counties/{county:A}/programmes/{programme:learning_support}?" + WEEKS, "200 200 200 404 403 403 403 403 403 403 403 403 403", prepare="learning"),
+    row("GET", "/analytics/counties/{county:B}/programmes/{programme:digital_companion}", "200 404 404 200 403 403 403 403 403 403 403 403 403"),
+    row("GET", "/analytics/counties/{county:A}/programmes/{programme:nothing}", "422 422 422 404 403 403 403 403 403 403 403 403 403"),
+    # --- learning platforms: county administrators manage their county's, county staff and MOE read, school roles 403
+    row("GET", "/analytics/platforms",                     "200 200 200 200 403 403 403 403 403 403 403 403 403", prepare="platforms"),
+    row("POST", "/analytics/platforms",                    "403 201 403 422 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:A}", **PLATFORM}),
+    row("POST", "/analytics/platforms",                    "403 422 403 201 403 403 403 403 403 403 403 403 403",
+        {"county": "{county:B}", **PLATFORM}),
+    row("GET", "/analytics/platforms/{platform:A}",        "200 200 200 404 403 403 403 403 403 403 403 403 403", prepare="learning"),
+    row("GET", "/analytics/platforms/{platform:B}",        "200 404 404 200 403 403 403 403 403 403 403 403 403"),
+    row("PATCH", "/analytics/platforms/{platform:A}",      "403 200 403 404 403 403 403 403 403 403 403 403 403",
+        {"retention_days": 365}),
+    row("PATCH", "/analytics/platforms/{platform:B}",      "403 404 404 200 403 403 403 403 403 403 403 403 403",
+        {"retention_days": 365}),
+    row("POST", "/analytics/platforms/{platform:A}/deactivate", "403 200 403 404 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/analytics/platforms/{platform:B}/deactivate", "403 404 404 200 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/analytics/platforms/{platform:A-off}/reactivate", "403 200 403 404 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/analytics/platforms/{platform:B-off}/reactivate", "403 404 404 200 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/analytics/platforms/{platform:A}/credential", "403 201 403 404 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/analytics/platforms/{platform:B}/credential", "403 404 404 201 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/analytics/platforms/{platform:A-off}/credential", "403 422 403 404 403 403 403 403 403 403 403 403 403"),  # deactivated
+    # --- file mappings (a mapping under another county's platform is a 404 too) and file imports
+    row("GET", "/analytics/platforms/{platform:A}/mappings", "200 200 200 404 403 403 403 403 403 403 403 403 403"),
+    row("GET", "/analytics/platforms/{platform:B}/mappings", "200 404 404 200 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/analytics/platforms/{platform:A}/mappings", "403 201 403 404 403 403 403 403 403 403 403 403 403", MAPPING),
+    row("POST", "/analytics/platforms/{platform:B}/mappings", "403 404 404 201 403 403 403 403 403 403 403 403 403", MAPPING),
+    row("GET", "/analytics/platforms/{platform:A}/mappings/{mapping:A}", "200 200 200 404 403 403 403 403 403 403 403 403 403"),
+    row("GET", "/analytics/platforms/{platform:B}/mappings/{mapping:B}", "200 404 404 200 403 403 403 403 403 403 403 403 403"),
+    row("GET", "/analytics/platforms/{platform:A}/mappings/{mapping:B}", "404 404 404 404 403 403 403 403 403 403 403 403 403"),
+    row("PATCH", "/analytics/platforms/{platform:A}/mappings/{mapping:A}", "403 200 403 404 403 403 403 403 403 403 403 403 403",
+        {"name": "新名稱"}),
+    row("PATCH", "/analytics/platforms/{platform:B}/mappings/{mapping:B}", "403 404 404 200 403 403 403 403 403 403 403 403 403",
+        {"name": "新名稱"}),
+    row("PATCH", "/analytics/platforms/{platform:B}/mappings/{mapping:A}", "403 404 404 404 403 403 403 403 403 403 403 403 403",
+        {"name": "新名稱"}),
+    row("DELETE", "/analytics/platforms/{platform:A}/mappings/{mapping:A}", "403 204 403 404 403 403 403 403 403 403 403 403 403"),
+    row("DELETE", "/analytics/platforms/{platform:B}/mappings/{mapping:B}", "403 404 404 204 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/analytics/platforms/{platform:A}/mappings/{mapping:A}/preview", "403 200 403 404 403 403 403 403 403 403 403 403 403",
+        upload="good", reads=True),
+    row("POST", "/analytics/platforms/{platform:B}/mappings/{mapping:B}/preview", "403 404 404 200 403 403 403 403 403 403 403 403 403",
+        upload="bad", reads=True),
+    row("POST", "/analytics/platforms/{platform:A}/mappings/{mapping:A}/import", "403 200 403 404 403 403 403 403 403 403 403 403 403",
+        upload="good"),
+    row("POST", "/analytics/platforms/{platform:B}/mappings/{mapping:B}/import", "403 404 404 200 403 403 403 403 403 403 403 403 403",
+        upload="good"),
+    row("POST", "/analytics/platforms/{platform:A}/mappings/{mapping:A}/import", "403 422 403 404 403 403 403 403 403 403 403 403 403",
+        upload="bad"),  # all or nothing: one bad row, nothing stored
+    # --- the DTSS xAPI profile: any signed-in user
+    row("GET", "/analytics/xapi-profile",                  "200 200 200 200 200 200 200 200 200 200 200 200 200"),
 ]
 # fmt: on
 
@@ -484,12 +597,17 @@ def test_tenancy_matrix(api_world: ApiWorld, own_token: Any, r: Row, role: str) 
     api_world.objects["token:own"] = own_token(api_world.users[role])
     client = api_world.session(role) if r.session else api_world.bearer(role)
     path, body = api_world.fill(r.path), api_world.fill(r.body)
+    if r.upload:
+        name, content = UPLOADS[r.upload]
+        body = {**(body or {}), "file": SimpleUploadedFile(name, content, "text/csv")}
     before = row_counts()
-    response = call(client, r.method, path, body)
+    response = call(client, r.method, path, body, multipart=bool(r.upload))
     assert response.status_code == r.expect[role], response.content.decode()[:500]
     if r.method != "GET":
         after = row_counts()
-        if response.status_code < 300:
+        if r.reads:
+            assert after == before, "a POST that only reads changed something"
+        elif response.status_code < 300:
             assert r.in_place or after != before, "an allowed write changed nothing"
         else:
             assert after == before, "a refused write changed something"
