@@ -559,7 +559,7 @@ def mapping_import(request: HttpRequest, public_id: str, mapping_id: str) -> Htt
             actor=request.user, mapping=item, filename=uploaded.name, content=uploaded.read()
         )
     except ValidationError as exc:
-        form.add_error("file", exc.message_dict.get("file") or exc.messages)
+        form.add_error(None, exc)
         return render(request, template, _import_context(platform, item, form))
     context = _import_context(platform, item, ImportForm(), conversion, job)
     return render(request, template, context)
