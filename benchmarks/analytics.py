@@ -893,7 +893,7 @@ def main() -> int:
         from django.core.management import call_command
         from django.db import connection
         from django.test import Client
-        from django.urls import reverse
+        from django.urls import get_resolver, reverse
         from django.utils import timezone
 
         from dtss.analytics.class_selectors import class_report, period_for
@@ -903,6 +903,7 @@ def main() -> int:
         from dtss.analytics.school_selectors import period_from_query, school_overview
 
         call_command("migrate", verbosity=0)
+        _urls = get_resolver().url_patterns  # load every view now, not an hour into the run
         say(f"DTSS analytics benchmark on {where}, {connection.vendor}")
         for line in machine():
             say(line)

@@ -249,8 +249,9 @@ def export_csv(*rows: str) -> bytes:
 
 
 def _platforms(w: ApiWorld) -> None:
-    """platform:A and platform:B (因材網 of each county, active, each with mapping:A / mapping:B)
-    and platform:A-off, platform:B-off (deactivated)."""
+    """platform:A and platform:B (因材網 of each county, active, each with mapping:A / mapping:B
+    and import:A / import:B, an import of a bad file that failed) and platform:A-off,
+    platform:B-off (deactivated)."""
     from dtss.analytics import platform_services as ps
 
     world, o = w.world, w.objects
@@ -271,6 +272,14 @@ def _platforms(w: ApiWorld) -> None:
         o[f"mapping:{key}"] = ps.mapping_create(
             actor=None, platform=o[f"platform:{key}"], name="學習紀錄匯出", spec=MAPPING_SPEC
         )
+        job = ps.mapping_import_submit(
+            actor=None,
+            mapping=o[f"mapping:{key}"],
+            filename="export.csv",
+            content=export_csv("elem_student,answered,math-q-1,數學,45,yesterday"),
+        )
+        o[f"import:{key}"] = ps.mapping_import_job_run(job_id=job.pk)  # what the worker does
+        assert o[f"import:{key}"].status == "failed"
 
 
 def _learning(w: ApiWorld) -> None:
@@ -340,6 +349,7 @@ FRAMEWORK_KINDS = {
     "action": "plans",
     "platform": "platforms",
     "mapping": "platforms",
+    "import": "platforms",
 }
 
 

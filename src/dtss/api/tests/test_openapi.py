@@ -144,6 +144,8 @@ EXPECTED = {
     "DELETE /analytics/platforms/{public_id}/mappings/{mapping_id}",
     "POST /analytics/platforms/{public_id}/mappings/{mapping_id}/preview",
     "POST /analytics/platforms/{public_id}/mappings/{mapping_id}/import",
+    "GET /analytics/platforms/{public_id}/imports/{import_id}",
+    "POST /analytics/platforms/{public_id}/imports/{import_id}/retry",
     "GET /analytics/xapi-profile",
 }
 DOCUMENT_URLS = {"openapi.json", "docs", ""}  # the schema, the docs page, the API root

@@ -49,6 +49,7 @@ class Row:
         path = self.path.split("?")[0]
         path = re.sub(r"\{(?:county|strategy|acode):[^}]+\}", "{code}", path)
         path = re.sub(r"\{mapping:[^}]+\}", "{mapping_id}", path)
+        path = re.sub(r"\{import:[^}]+\}", "{import_id}", path)
         path = re.sub(r"\{programme:[^}]+\}", "{programme}", path)
         path = re.sub(r"\{\w+:[^}]+\}", "{public_id}", path)
         return f"{self.method} {path}"
@@ -174,7 +175,8 @@ PREPARE = {
 }
 
 # Files for the upload rows: a platform's export, good (students of both counties: the rows
-# need not resolve to be stored) and bad (a row without an account, one with a bad time).
+# need not resolve to be stored) and bad (a row without an account, one with a bad time: the
+# preview lists the problems; an import of it is queued and fails in the worker).
 UPLOADS = {
     "good": (
         "export.csv",
@@ -191,6 +193,7 @@ UPLOADS = {
         ),
     ),
 }
+NOT_PREVIEWED = {"sha256": "0" * 64}  # not the file's hash: 422 at once, nothing kept
 # The query of the overview rows: two weeks of term 114-1 holding the learning records.
 WEEKS = "period=custom&start=2025-10-06&end=2025-10-19"
 PLATFORM = {
@@ -572,22 +575,34 @@ MATRIX = [
         upload="good", reads=True),
     row("POST", "/analytics/platforms/{platform:B}/mappings/{mapping:B}/preview", "403 404 404 200 403 403 403 403 403 403 403 403 403",
         upload="bad", reads=True),
-    row("POST", "/analytics/platforms/{platform:A}/mappings/{mapping:A}/import", "403 200 403 404 403 403 403 403 403 403 403 403 403",
+    row("POST", "/analytics/platforms/{platform:A}/mappings/{mapping:A}/import", "403 202 403 404 403 403 403 403 403 403 403 403 403",
         upload="good"),
-    row("POST", "/analytics/platforms/{platform:B}/mappings/{mapping:B}/import", "403 404 404 200 403 403 403 403 403 403 403 403 403",
+    row("POST", "/analytics/platforms/{platform:B}/mappings/{mapping:B}/import", "403 404 404 202 403 403 403 403 403 403 403 403 403",
         upload="good"),
     row("POST", "/analytics/platforms/{platform:A}/mappings/{mapping:A}/import", "403 422 403 404 403 403 403 403 403 403 403 403 403",
-        upload="bad"),  # all or nothing: one bad row, nothing stored
+        NOT_PREVIEWED, upload="good"),
+    row("POST", "/analytics/platforms/{platform:A-off}/mappings/{mapping:A}/import", "403 404 403 404 403 403 403 403 403 403 403 403 403",
+        upload="good"),  # the mapping is platform A's
+    # --- file imports (queued for the worker): their status, and a retry of a failed one
+    row("GET", "/analytics/platforms/{platform:A}/imports/{import:A}", "403 200 403 404 403 403 403 403 403 403 403 403 403"),
+    row("GET", "/analytics/platforms/{platform:B}/imports/{import:B}", "403 404 404 200 403 403 403 403 403 403 403 403 403"),
+    row("GET", "/analytics/platforms/{platform:A}/imports/{import:B}", "403 404 403 404 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/analytics/platforms/{platform:A}/imports/{import:A}/retry", "403 202 403 404 403 403 403 403 403 403 403 403 403"),
+    row("POST", "/analytics/platforms/{platform:B}/imports/{import:B}/retry", "403 404 404 202 403 403 403 403 403 403 403 403 403"),
     # --- the DTSS xAPI profile: any signed-in user
     row("GET", "/analytics/xapi-profile",                  "200 200 200 200 200 200 200 200 200 200 200 200 200"),
 ]
 # fmt: on
 
-CASES = [
-    pytest.param(r, role, id=f"{r.method} {r.path}{' (session)' if r.session else ''} | {role}")
-    for r in MATRIX
-    for role in ROLES
-]
+
+def _case_id(r: Row, role: str) -> str:
+    how = " (session)" if r.session else ""
+    if r.upload:
+        how += f" ({r.upload} file{', ' + str(r.body) if r.body else ''})"
+    return f"{r.method} {r.path}{how} | {role}"
+
+
+CASES = [pytest.param(r, role, id=_case_id(r, role)) for r in MATRIX for role in ROLES]
 
 
 @pytest.mark.parametrize(("r", "role"), CASES)
