@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Sum
+from django.utils import translation
 
 from dtss.analytics import profile
 from dtss.analytics.class_selectors import Spark, Sums, platform_names, spark, week_of
@@ -199,7 +200,8 @@ def student_report(
         "correct_rate": Change(this_week.correct_rate, last_week.correct_rate),
     }
 
-    names = platform_names(person.county_id)
+    with translation.override(language):
+        names = platform_names(person.county_id)
     span = StudentDay.objects.filter(person=person, day__range=(span_start, span_end))
     total = float(span.aggregate(s=Sum("seconds"))["s"] or 0)
     sum_kwargs = {name: Sum(name) for name in MEASURES}
@@ -268,7 +270,8 @@ def student_days_export(
     *, person: Person, start: dt.date, end: dt.date, language: str
 ) -> list[list[Any]]:
     """One row per day × platform × subject of the span, oldest first (the staff export)."""
-    names = platform_names(person.county_id)
+    with translation.override(language):
+        names = platform_names(person.county_id)
     rows = []
     for row in (
         StudentDay.objects.filter(person=person, day__range=(start, end))

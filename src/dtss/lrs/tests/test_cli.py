@@ -154,7 +154,9 @@ def test_export_jsonl_in_stored_order(world: Any, tmp_path: Path) -> None:
     payloads = set(Statement.objects.values_list("payload", flat=True))
     assert all(line in payloads for line in lines)  # as stored, byte for byte
     target = tmp_path / "out.jsonl"
-    _, err = run("export", "--since", since[:10], "--until", until[:10], "--output", str(target))
+    today = timezone.localdate()  # a date alone is read in the service's time zone
+    first_day, last_day = (today - timedelta(days=5)).isoformat(), today.isoformat()
+    _, err = run("export", "--since", first_day, "--until", last_day, "--output", str(target))
     assert len(target.read_text().splitlines()) == 4  # every store
     assert "4" in err
     assert "--since" in fails("export", "--since", "yesterday", "--until", until)

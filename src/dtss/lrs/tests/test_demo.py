@@ -21,7 +21,7 @@ def test_demo_county_has_platform_credentials_and_their_records(demo: None) -> N
     from dtss.lrs.xapi import validate_statement
 
     credentials = {c.platform: c for c in Credential.objects.filter(county__code="10008")}
-    assert set(credentials) == {"因材網", "酷英網"}
+    assert set(credentials) == {"因材網", "均一", "酷英網"}
     adl = credentials["因材網"]
     records = Statement.objects.filter(credential=adl)
     assert records.count() > 1000
