@@ -998,17 +998,27 @@ def main() -> int:
         views: list[tuple[str, Callable[[], Any], bool]] = [  # name, run, a selector
             (
                 "county: selector, this term",
+                lambda: county_overview(county=c.county, period=period, today=today, groups=False),
+                True,
+            ),
+            (
+                "county: selector, term, learner groups",
                 lambda: county_overview(county=c.county, period=period, today=today),
                 True,
             ),
             (
                 "county: selector, last 4 weeks",
-                lambda: county_overview(county=c.county, period=four, today=today),
+                lambda: county_overview(county=c.county, period=four, today=today, groups=False),
                 True,
             ),
             (
                 "county: page",
                 page("admin", reverse("analytics:county_detail", args=[COUNTY_CODE])),
+                False,
+            ),
+            (
+                "county: page with learner groups",
+                page("admin", reverse("analytics:county_detail", args=[COUNTY_CODE]) + "?groups=1"),
                 False,
             ),
             (

@@ -66,7 +66,7 @@ class CountyOverview:
     districts: list[Row]
     stages: list[Row]
     areas: list[Row]
-    groups: list[Row]
+    groups: list[Row] | None  # None: not asked for (the page loads it on request)
     terms: list[Row]
     charts: list[Chart]
 
@@ -80,7 +80,7 @@ class CountyOverview:
             "districts": (_("By district"), *figure_table(self.districts, "group", most=True)),
             "stages": (_("By school stage"), *figure_table(self.stages, "group", most=True)),
             "areas": (_("By area category"), *figure_table(self.areas, "group", most=True)),
-            "groups": (_("By learner group"), *figure_table(self.groups, "group")),
+            "groups": (_("By learner group"), *figure_table(self.groups or [], "group")),
             "terms": (_("Trend across terms"), *figure_table(self.terms, "group", most=True)),
             "weeks": (_("Weekly trend"), *figure_table(self.weekly, "week")),
         }
@@ -162,7 +162,12 @@ def _combine(
     return sorted(groups.values(), key=lambda r: r.label)
 
 
-def county_overview(*, county: County, period: Period, today: dt.date) -> CountyOverview:
+def county_overview(
+    *, county: County, period: Period, today: dt.date, groups: bool = True
+) -> CountyOverview:
+    """The county's tables for the period. `groups=False` leaves out the learner-group
+    breakdown, the one part read per student (the members' StudentWeeks): the page shows it
+    on request, the exports always have it."""
     lo, hi = period.first_week, period.last_week
     schools = list(School.objects.filter(county=county).select_related("district").order_by("code"))
     prev = period.previous()
@@ -286,7 +291,9 @@ def county_overview(*, county: County, period: Period, today: dt.date) -> County
             period=period,
             total=total,
             enrolled=county_enrolled,
-        ),
+        )
+        if groups
+        else None,
         terms=term_rows(county=county, terms=trend_terms, today=today, enrolled=county_enrolled),
         charts=trend_charts(weekly),
     )

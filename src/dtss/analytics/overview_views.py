@@ -361,7 +361,10 @@ def _county(request: HttpRequest, code: str) -> tuple[Any, Any]:
 def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     _scope, county = _county(request, code)
     period, errors = _period(request)
-    overview = county_sel.county_overview(county=county, period=period, today=today())
+    show_groups = request.GET.get("groups") == "1"
+    overview = county_sel.county_overview(
+        county=county, period=period, today=today(), groups=show_groups
+    )
     rows = overview.schools
     district, stage, area = (request.GET.get(k, "") for k in ("district", "stage", "area"))
     if district:
@@ -381,6 +384,7 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "querystring": _query(request),
             "sort_query": _query(request, "sort"),
+            "groups_query": _query(request, "groups"),
             "sort": sort,
             "filters": {"district": district, "stage": stage, "area": area},
             "district_choices": [(str(r.key), r.label) for r in overview.districts],

@@ -150,6 +150,21 @@ def test_learner_groups(learning: Any, world: Any) -> None:
     # the others: the county minus the union (26 − 12 student-weeks, 15 of 22 enrolled)
     assert row_figures(groups["none"]) == (15, 11, 46.7, 11.4, 72.7)
 
+    # The page reads the groups on request only; the export always has them.
+    client = world.client("a_admin")
+    page = client.get(url(world) + PERIOD + "&sort=name")
+    assert page.status_code == 200 and page.context["o"].groups is None
+    html = page.content.decode()
+    assert "In any of these groups" not in html
+    query = "period=custom&amp;start=2025-10-06&amp;end=2025-10-19&amp;sort=name"
+    assert f'href="?{query}&amp;groups=1#learners"' in html
+    shown = client.get(url(world) + PERIOD + "&sort=name&groups=1")
+    assert "In any of these groups" in shown.content.decode()
+    assert "groups-on-request" not in shown.content.decode()
+    assert [r.key for r in shown.context["o"].groups] == [r.key for r in overview(world).groups]
+    export = client.get(url(world) + "export/groups.csv" + PERIOD).content.decode("utf-8-sig")
+    assert "In any of these groups" in export
+
 
 def test_trend_across_terms(learning: Any, world: Any) -> None:
     county_scenario(learning, world)
