@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "dtss.surveys",
     "dtss.lrs",
     "dtss.analytics",
+    "dtss.predict",
 ]
 
 MIDDLEWARE = [

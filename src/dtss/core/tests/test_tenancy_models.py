@@ -68,6 +68,11 @@ OWNERSHIP: dict[str, Callable[[Any], tuple[int | None, int | None, set[int]]]] =
     "analytics.studentweek": lambda r: (r.county_id, r.school_id, set()),
     "analytics.schoolweek": lambda r: (r.county_id, r.school_id, set()),
     "analytics.schoolweekpart": lambda r: (r.county_id, r.school_id, set()),
+    "predict.modelversion": lambda r: (r.county_id, None, set()),
+    "predict.riskscore": lambda r: (r.county_id, r.school_id, set()),
+    "predict.intervention": lambda r: (r.county_id, r.school_id, set()),
+    "predict.patternrun": lambda r: (r.county_id, None, set()),
+    "predict.studentpattern": lambda r: (r.county_id, r.school_id, set()),
 }
 
 USERS = [
