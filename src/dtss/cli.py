@@ -1,4 +1,5 @@
-"""The `dtss` command: demo, serve, migrate, createadmin, check, worker, import, lrs, manage."""
+"""The `dtss` command: demo, serve, migrate, createadmin, check, worker, import, lrs, model,
+manage."""
 
 from __future__ import annotations
 
@@ -36,6 +37,15 @@ def cmd_lrs(argv: list[str]) -> int:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["dtss", "lrs", *argv])
+    return 0
+
+
+def cmd_model(argv: list[str]) -> int:
+    """`dtss model …`: the `model` management command (the learning risk model)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dtss.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dtss", "model", *argv])
     return 0
 
 
@@ -200,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="learning record store: dtss lrs credentials|stats|export|purge …",
         add_help=False,
     )
+    sub.add_parser(
+        "model",
+        help="learning risk model: dtss model train|evaluate|score|enable|retire|list|patterns",
+        add_help=False,
+    )
     sub.add_parser("manage", help="any manage.py command, e.g. dtss manage shell", add_help=False)
     return parser
 
@@ -212,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_manage(["framework", *argv[1:]])
     if argv and argv[0] == "lrs":
         return cmd_lrs(argv[1:])
+    if argv and argv[0] == "model":
+        return cmd_model(argv[1:])
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

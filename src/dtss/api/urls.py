@@ -38,6 +38,7 @@ from dtss.analytics.api_platforms import router as analytics_platforms_router  #
 from dtss.core.api import router as core_router  # noqa: E402
 from dtss.framework.api import router as framework_router  # noqa: E402
 from dtss.orgs.api import router as orgs_router  # noqa: E402
+from dtss.predict.api import router as predict_router  # noqa: E402
 from dtss.surveys.api import router as surveys_router  # noqa: E402
 
 api.add_router("/", accounts_router)
@@ -48,3 +49,4 @@ api.add_router("/", surveys_router)
 api.add_router("/", analytics_class_router)
 api.add_router("/", analytics_overview_router)
 api.add_router("/", analytics_platforms_router)
+api.add_router("/", predict_router)

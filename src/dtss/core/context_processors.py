@@ -36,6 +36,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav.append((reverse("surveys:my_surveys"), _("My surveys")))  # invitations, access codes
     if scope.roles or scope.superuser:
         nav.append((reverse("analytics:hub"), _("Learning data")))  # each role's own view
+    if scope.superuser or scope.staff_school_ids:
+        nav.append((reverse("predict:class_list"), _("At-risk students")))  # teachers, schools
+    if scope.is_county_level:
+        nav.append((reverse("predict:model_list"), _("Prediction models")))
     if scope.is_county_level:
         nav.append((reverse("lrs:statements"), _("Learning records")))
         nav.append((reverse("analytics:platform_list"), _("Learning platforms")))

@@ -147,6 +147,14 @@ EXPECTED = {
     "GET /analytics/platforms/{public_id}/imports/{import_id}",
     "POST /analytics/platforms/{public_id}/imports/{import_id}/retry",
     "GET /analytics/xapi-profile",
+    "GET /predict/classes/{public_id}/risks",
+    "GET /predict/students/{public_id}/risks",
+    "GET /predict/students/{public_id}/interventions",
+    "POST /predict/students/{public_id}/interventions",
+    "PATCH /predict/interventions/{public_id}",
+    "DELETE /predict/interventions/{public_id}",
+    "GET /predict/models",
+    "GET /predict/models/{public_id}",
 }
 DOCUMENT_URLS = {"openapi.json", "docs", ""}  # the schema, the docs page, the API root
 

@@ -18,6 +18,7 @@ the pages), so their models are held to the endpoints only, by the first test.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -164,7 +165,49 @@ def _surveys(w: ApiWorld) -> None:
             o[f"inv:{key}"] = named.invitations.get()
 
 
+def _predict(w: ApiWorld) -> None:
+    """Prediction: version:A / version:B (each county's enabled elementary model) with a score
+    of elem_student (A-elem 5-1) and b_student (B-elem 3-2); iv:A, iv:B an intervention for
+    each, recorded by their homeroom teacher."""
+    from dtss.predict import intervention_services
+    from dtss.predict.models import ModelVersion, RiskScore
+
+    world, o = w.world, w.objects
+    for key, name, class_key, teacher in (
+        ("A", "elem_student", "A-elem 5-1", "elem_teacher"),
+        ("B", "b_student", "B-elem 3-2", "b_teacher"),
+    ):
+        school_class = world.classes[class_key]
+        version = ModelVersion.objects.create(
+            county=world.counties[key],
+            stage="elementary",
+            number=1,
+            status="enabled",
+            passed=True,
+            card={"auc": 0.8, "baseline_auc": 0.7},
+            artifact=b"",
+            sha256="0" * 64,
+        )
+        RiskScore.objects.create(
+            county_id=school_class.county_id,
+            school_id=school_class.school_id,
+            school_class=school_class,
+            person=world.people[name],
+            version=version,
+            as_of=TODAY - timedelta(days=TODAY.weekday()),
+            probability=0.7,
+            band="high",
+            rank=1,
+            reasons=[{"code": "activity_drop", "value": -0.6}],
+        )
+        o[f"version:{key}"] = version
+        o[f"iv:{key}"] = intervention_services.intervention_add(
+            person=world.people[name], actor=world.users[teacher], date=TODAY, kind="talk"
+        )
+
+
 PREPARE = {
+    "predict": _predict,
     "no_office_A": lambda w: PromotionOffice.objects.filter(county=w.objects["county:A"]).delete(),
     "fw": lambda w: w.framework(),  # lists: every framework object exists
     "submitted": _submitted,
@@ -193,6 +236,7 @@ UPLOADS = {
         ),
     ),
 }
+TODAY = date.today()  # the prediction rows: an intervention's date may not be in the future
 NOT_PREVIEWED = {"sha256": "0" * 64}  # not the file's hash: 422 at once, nothing kept
 # The query of the overview rows: two weeks of term 114-1 holding the learning records.
 WEEKS = "period=custom&start=2025-10-06&end=2025-10-19"
@@ -591,6 +635,32 @@ MATRIX = [
     row("POST", "/analytics/platforms/{platform:B}/imports/{import:B}/retry", "403 404 404 202 403 403 403 403 403 403 403 403 403"),
     # --- the DTSS xAPI profile: any signed-in user
     row("GET", "/analytics/xapi-profile",                  "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    # --- prediction (issue 7): a class's risks for its teacher and school admins; one student's for them
+    # by name and county staff under a pseudonym (students, parents: 404); the intervention log's
+    # writes for the teacher and school admins, changes for the author or a school admin
+    row("GET", "/predict/classes/{class:A-elem}/risks",    "404 404 404 404 200 404 200 404 404 404 404 404 404", prepare="predict"),
+    row("GET", "/predict/classes/{class:B-elem}/risks",    "404 404 404 404 404 404 404 404 200 404 404 404 404", prepare="predict"),
+    row("GET", "/predict/students/{person:elem_student}/risks", "404 200 200 404 200 404 200 404 404 404 404 404 404", prepare="predict"),
+    row("GET", "/predict/students/{person:b_student}/risks", "404 404 404 200 404 404 404 404 200 404 404 404 404", prepare="predict"),
+    row("GET", "/predict/students/{person:elem_student}/interventions", "404 200 200 404 200 404 200 404 404 404 404 404 404", prepare="predict"),
+    row("GET", "/predict/students/{person:b_student}/interventions", "404 404 404 200 404 404 404 404 200 404 404 404 404", prepare="predict"),
+    row("POST", "/predict/students/{person:elem_student}/interventions", "404 403 403 404 201 404 201 404 404 404 404 404 404",
+        {"date": str(TODAY), "kind": "parent", "note": "電話聯絡"}, prepare="predict"),
+    row("POST", "/predict/students/{person:b_student}/interventions", "404 404 404 403 404 404 404 404 201 404 404 404 404",
+        {"date": str(TODAY), "kind": "remedial"}, prepare="predict"),
+    row("POST", "/predict/students/{person:elem_student}/interventions", "404 403 403 404 422 404 422 404 404 404 404 404 404",
+        {"date": str(TODAY + timedelta(days=2)), "kind": "nope"}, prepare="predict"),
+    row("PATCH", "/predict/interventions/{iv:A}",          "404 404 404 404 200 404 200 404 404 404 404 404 404",
+        {"note": "改了"}, prepare="predict"),
+    row("PATCH", "/predict/interventions/{iv:B}",          "404 404 404 404 404 404 404 404 200 404 404 404 404",
+        {"kind": "peer"}, prepare="predict"),
+    row("PATCH", "/predict/interventions/{iv:A}",          "404 404 404 404 422 404 422 404 404 404 404 404 404",
+        {"kind": "nope"}, prepare="predict"),
+    row("DELETE", "/predict/interventions/{iv:A}",         "404 404 404 404 204 404 204 404 404 404 404 404 404", prepare="predict"),
+    row("DELETE", "/predict/interventions/{iv:B}",         "404 404 404 404 404 404 404 404 204 404 404 404 404", prepare="predict"),
+    row("GET", "/predict/models",                          "200 200 200 200 403 403 403 403 403 403 403 403 403", prepare="predict"),
+    row("GET", "/predict/models/{version:A}",              "200 200 200 404 403 403 403 403 403 403 403 403 403", prepare="predict"),
+    row("GET", "/predict/models/{version:B}",              "200 404 404 200 403 403 403 403 403 403 403 403 403", prepare="predict"),
 ]
 # fmt: on
 

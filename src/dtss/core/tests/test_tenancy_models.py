@@ -255,6 +255,47 @@ def full_world(world: World) -> World:
     from dtss.analytics.models import SchoolWeekPart, StudentDay
 
     assert StudentDay.objects.exclude(person=None).count() == SchoolWeekPart.objects.count() == 2
+    # Prediction: per county a model version with a score, an intervention and a pattern run
+    # with one student's pattern (the student of the county's elementary class).
+    from dtss.predict.models import (
+        Intervention,
+        ModelVersion,
+        PatternRun,
+        RiskScore,
+        StudentPattern,
+    )
+
+    for key, student, class_key in (
+        ("A", "elem_student", "A-elem 5-1"),
+        ("B", "b_student", "B-elem 3-2"),
+    ):
+        county, school_class = world.counties[key], world.classes[class_key]
+        person = world.people[student]
+        tenant = {"county": county, "school_id": school_class.school_id}
+        version = ModelVersion.objects.create(
+            county=county, stage="elementary", number=1, artifact=b"", sha256="0" * 64
+        )
+        RiskScore.objects.create(
+            **tenant,
+            school_class=school_class,
+            person=person,
+            version=version,
+            as_of=date(2025, 10, 6),
+            probability=0.5,
+            band="medium",
+        )
+        Intervention.objects.create(
+            **tenant, school_class=school_class, person=person, date=date(2025, 10, 7), kind="talk"
+        )
+        run = PatternRun.objects.create(
+            county=county,
+            stage="elementary",
+            first_week=date(2025, 9, 1),
+            last_week=date(2025, 10, 20),
+        )
+        StudentPattern.objects.create(
+            **tenant, school_class=school_class, person=person, run=run, pattern="steady"
+        )
     return world
 
 
