@@ -109,3 +109,22 @@ def pseudonym(person_id: int) -> str:
     key = hashlib.sha256(("analytics-pseudonym:" + settings.SECRET_KEY).encode()).digest()
     digest = hmac.new(key, str(person_id).encode(), hashlib.sha256).hexdigest()
     return "S-" + digest[:10].upper()
+
+
+def audit_student_view(
+    request: Any, person: Person, how: str, *, action: str = "analytics.student_view", **detail: Any
+) -> None:
+    """Write the audit entry of a staff or county view of one student's data (DESIGN.md rule
+    6), under the school of the student's current enrolment."""
+    from dtss.analytics.student_selectors import current_enrollment
+    from dtss.core.services import audit_record
+
+    enrollment = current_enrollment(person)
+    audit_record(
+        actor=request.user,
+        action=action,
+        obj=person,
+        request=request,
+        school=enrollment.school if enrollment else None,
+        detail={"access": how, **detail},
+    )

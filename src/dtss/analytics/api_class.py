@@ -31,7 +31,6 @@ from dtss.analytics import class_selectors as sel
 from dtss.analytics import student_selectors as ssel
 from dtss.analytics.class_views import ClassFilterForm, flag_help
 from dtss.api.schemas import responses
-from dtss.core.services import audit_record
 from dtss.core.tenancy import scope_for
 from dtss.orgs.models import Person
 
@@ -325,14 +324,7 @@ def student_detail(
         person=person, week=week, today=today, language=get_language() or "zh-hant"
     )
     if how in ("staff", "county"):
-        audit_record(
-            actor=request.user,
-            action="analytics.student_view",
-            obj=person,
-            request=request,
-            school=report.enrollment.school if report.enrollment else None,
-            detail={"access": how, "week": week.isoformat(), "via": "api"},
-        )
+        access.audit_student_view(request, person, how, week=week.isoformat(), via="api")
 
     def part(p: ssel.Part) -> dict[str, Any]:
         return {"key": p.key, "name": p.label, "share": p.share, "figures": _figures(p.sums)}

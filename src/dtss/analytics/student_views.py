@@ -10,7 +10,6 @@ the audit log (`analytics.student_view`). The CSV export is for staff.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -27,7 +26,6 @@ from dtss.analytics import access
 from dtss.analytics import student_selectors as sel
 from dtss.analytics.class_selectors import week_of
 from dtss.analytics.class_views import CSV, download, filename, render_csv
-from dtss.core.services import audit_record
 from dtss.core.tenancy import scope_for
 from dtss.orgs.models import Enrollment, Person
 
@@ -66,18 +64,6 @@ def _week(request: HttpRequest, today: dt.date) -> tuple[dt.date, str]:
     return min(week_of(day), this_week), ""
 
 
-def _audit(request: HttpRequest, person: Person, how: str, **detail: Any) -> None:
-    enrollment = sel.current_enrollment(person)
-    audit_record(
-        actor=request.user,
-        action="analytics.student_view",
-        obj=person,
-        request=request,
-        school=enrollment.school if enrollment else None,
-        detail={"access": how, **detail},
-    )
-
-
 @never_cache
 @login_required
 @require_GET
@@ -87,7 +73,7 @@ def student_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     week, week_error = _week(request, today)
     report = sel.student_report(person=person, week=week, today=today, language=_language())
     if how in ("staff", "county"):
-        _audit(request, person, how, week=week.isoformat())
+        access.audit_student_view(request, person, how, week=week.isoformat())
     scope = scope_for(request.user)
     return render(
         request,
@@ -155,7 +141,7 @@ def student_export_csv(request: HttpRequest, public_id: UUID) -> HttpResponse:
     rows = sel.student_days_export(
         person=person, start=report.span_start, end=report.span_end, language=_language()
     )
-    _audit(
+    access.audit_student_view(
         request,
         person,
         how,

@@ -217,17 +217,7 @@ def student_or_404(user: Any, public_id: Any) -> tuple[Person, str]:
 
 
 def audit_student_view(request: HttpRequest, person: Person, how: str, **detail: Any) -> None:
-    from dtss.analytics.student_selectors import current_enrollment
-
-    enrollment = current_enrollment(person)
-    audit_record(
-        actor=request.user,
-        action="predict.student_view",
-        obj=person,
-        request=request,
-        school=enrollment.school if enrollment else None,
-        detail={"access": how, **detail},
-    )
+    access.audit_student_view(request, person, how, action="predict.student_view", **detail)
 
 
 @never_cache
