@@ -1,8 +1,8 @@
 """Demo data of the risk model (issue 7), registered in `DEMO_EXTENSIONS` after analytics'.
 
-For each stage group of the demo county (南投縣) it trains a version from the demo semester's
+For each stage group of the demo county (南投縣) it trains a version from the demo's two terms of
 rollups with the default target, enables it if it passed its evaluation, scores the students as
-of this week's Monday, and runs the learning patterns (when the patterns module is installed).
+of this week's Monday, and runs the learning patterns.
 Whether a version passes on the demo data is what it is: the progress line says so, and a
 failed version stays trained but not enabled (its card shows why).
 """
@@ -10,30 +10,39 @@ failed version stays trained but not enabled (its card shows why).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import random
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dtss.predict.models import ModelVersion, StageGroup
 
-log = logging.getLogger(__name__)
 DEMO_COUNTY_CODE = "10008"
 
 
 def demo_predict(rng: random.Random, progress: Callable[[str], None]) -> None:
     from dtss.accounts.models import User
     from dtss.orgs.models import County
-    from dtss.predict.features import monday
-    from dtss.predict.model_services import scores_compute, version_enable, version_train
 
     county = County.objects.filter(code=DEMO_COUNTY_CODE).first()
     if county is None or ModelVersion.objects.filter(county=county).exists():
         return
     admin = User.objects.filter(username="county.admin").first()
-    today = timezone.localdate()
+    demo_models(county=county, actor=admin, today=timezone.localdate(), progress=progress)
+
+
+def demo_models(
+    *, county: Any, actor: Any, today: dt.date, progress: Callable[[str], None]
+) -> None:
+    """Train a version per stage group from `county`'s rollups; enable and score the ones that
+    pass; run the learning patterns."""
+    from dtss.predict.features import monday
+    from dtss.predict.model_services import scores_compute, version_enable, version_train
+    from dtss.predict.patterns import patterns_run
+
+    admin = actor
     progress("Learning risk model: training a version per school stage …")
     for stage in StageGroup.values:
         try:
@@ -55,12 +64,6 @@ def demo_predict(rng: random.Random, progress: Callable[[str], None]) -> None:
                 f"  {stage}: v{version.number} AUC {card['auc']} (baseline "
                 f"{card['baseline_auc']}) did not pass ({', '.join(failed)}); not enabled."
             )
-    try:
-        from dtss.predict.patterns import patterns_run
-    except ImportError:
-        log.info("predict demo: dtss.predict.patterns is not installed; no learning patterns")
-        progress("  learning patterns: module not installed, skipped.")
-        return
     last_week = monday(today) - dt.timedelta(weeks=1)
     for stage in StageGroup.values:
         try:

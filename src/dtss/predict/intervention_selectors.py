@@ -99,6 +99,11 @@ class Trend:
     def rows(self) -> list[tuple[dt.date, float, float | None]]:
         return list(zip(self.weeks, self.minutes, self.rates, strict=True))
 
+    @property
+    def empty(self) -> bool:
+        """No learning records in any of the weeks shown."""
+        return not any(self.minutes) and all(r is None for r in self.rates)
+
 
 def trend(
     *,

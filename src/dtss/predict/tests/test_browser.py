@@ -21,6 +21,7 @@ from dtss.conftest import PASSWORD
 from dtss.core.tests.test_browser import (
     CHROMEDRIVER,
     DESKTOP,
+    PHONE,
     _stale,
     browser_factory,  # noqa: F401  (the fixture)
 )
@@ -101,3 +102,44 @@ def test_teacher_reads_the_ranked_list_and_logs_an_intervention(
     # back on the class page, the last intervention shows beside the student
     b.open(page)
     assert b.css(f'tr[data-person="{student.public_id}"] [data-last-intervention="{today}"]')
+
+
+def test_risk_pages_and_model_card_on_a_phone_in_english(
+    risk_world: Any,  # noqa: F811
+    browser_factory: Any,  # noqa: F811
+) -> None:
+    """The teacher's pages and the county's model card at 390 × 844, in English: nothing
+    makes the page scroll sideways, the reasons and the intervention form are in view."""
+    w = risk_world
+    school_class = w.classes["A-elem 5-1"]
+    student = w.people["elem_student2"]
+    js_width = "return document.documentElement.scrollWidth"
+
+    b = browser_factory(PHONE)
+    b.log_in("elem_teacher", PASSWORD)
+    assert b.switch_language() == "en"
+    b.open(f"/predict/classes/{school_class.public_id}/")
+    row = b.css(f'table#ranked tr[data-person="{student.public_id}"]')
+    _shot(b, "predict_class_phone_en")
+    assert b.driver.execute_script(js_width) <= PHONE[0]
+    reason = row.find_element("css selector", "ul.reasons li")
+    assert "60%" in reason.text and "activity" in reason.text.lower()  # English wording
+    b.open(f"/predict/students/{student.public_id}/")
+    form = b.css("form#add-intervention")
+    b.driver.execute_script("arguments[0].scrollIntoView()", form)
+    _shot(b, "predict_student_phone_en")
+    assert b.driver.execute_script(js_width) <= PHONE[0]
+    button = form.find_element("css selector", "button[type=submit]")
+    assert button.rect["x"] >= 0 and button.rect["x"] + button.rect["width"] <= PHONE[0]
+    assert b.css("svg.trend").rect["width"] <= PHONE[0]
+
+    admin = browser_factory(PHONE)
+    admin.log_in("a_admin", PASSWORD)
+    assert admin.switch_language() == "en"
+    admin.open(f"/predict/models/{w.versions['A'].public_id}/")
+    admin.css("#auc")
+    _shot(admin, "predict_model_phone_en")
+    assert admin.driver.execute_script(js_width) <= PHONE[0]
+    # another county's version is not found
+    admin.open(f"/predict/models/{w.versions['B'].public_id}/")
+    assert not admin.has("#auc")
