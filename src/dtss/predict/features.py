@@ -45,6 +45,8 @@ BASE_FEATURES: tuple[str, ...] = (
     "correct_rate_4w",
     "correct_rate_prior4w",
     "correct_rate_change",
+    "correct_rate_8w",
+    "answered_4w",
     "mean_score_4w",
     "completions_per_active_week",
     "weeks_since_active",
@@ -340,6 +342,9 @@ def features_at(
         "correct_rate_4w": cr4,
         "correct_rate_prior4w": cr4p,
         "correct_rate_change": cr4 - cr4p,
+        # the eight weeks' answers pooled: a steadier estimate than either four weeks alone
+        "correct_rate_8w": metric_of(w8, "correct_rate"),
+        "answered_4w": t4[:, CH["answered"]],
         "mean_score_4w": _ratio(t4[:, CH["score_sum"]], t4[:, CH["score_n"]]),
         "completions_per_active_week": _ratio(t8[:, CH["completions"]], active_weeks),
         "weeks_since_active": since,

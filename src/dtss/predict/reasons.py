@@ -24,11 +24,11 @@ MIN_CLASS = 5  # students with data a class needs for its own median
 # reason code → its features; the first is the value and reference shown
 REASONS: dict[str, tuple[str, ...]] = {
     "activity_drop": ("activity_change",),
-    "low_activity": ("minutes_recent3", "minutes_vs_class", "active_days_3w"),
+    "low_activity": ("minutes_recent3", "minutes_vs_class", "active_days_3w", "answered_4w"),
     "inactive_recently": ("weeks_since_active", "minutes_last_week"),
     "few_active_weeks": ("active_weeks_8w",),
     "irregular": ("regularity_cv",),
-    "correct_rate_low": ("correct_rate_4w", "correct_rate_vs_class"),
+    "correct_rate_low": ("correct_rate_4w", "correct_rate_vs_class", "correct_rate_8w"),
     "correct_rate_drop": ("correct_rate_change", "correct_rate_prior4w"),
     "low_score": ("mean_score_4w",),
     "few_completions": ("completions_per_active_week",),
