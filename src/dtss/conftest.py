@@ -33,6 +33,10 @@ def _fast_tests(settings: Any) -> None:
     settings.AXES_ENABLED = True
     settings.ANALYTICS_AUTO_ROLLUP = False  # tests roll up explicitly (or turn it on)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The demo county's learning records: a tenth of the classes (always the demo accounts'),
+    # the current term only. The full demo (two terms, every class) is `dtss demo`'s.
+    settings.DEMO_LEARNING_SHARE = 0.1
+    settings.DEMO_LEARNING_TERMS = 1
     # Per-process caches of the LRS must not carry rows of one test's database into the next.
     from dtss.lrs.http import auth_cache_clear
     from dtss.lrs.statement_services import merged_definitions_forget

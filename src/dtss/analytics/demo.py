@@ -1,9 +1,12 @@
 """Demo data of the learning analytics (issue 6, item 6), registered in `DEMO_EXTENSIONS`.
 
 南投縣 registers three learning platforms with their governance records — 因材網 and 酷英網 with the
-credentials the LRS demo gave them, 均一 with a new one — and the platforms send a semester of
-learning records for the students of the county's 25 schools: from the start of the current
-academic term until yesterday, one statement per learning session or exercise set (not per click).
+credentials the LRS demo gave them, 均一 with a new one — and the platforms send two terms of
+learning records for the students of the county's 25 schools: from the start of the previous
+academic term until yesterday, one statement per learning session or exercise set (not per
+click). The county holds this term's classes only, so the rollups place last term's records in
+this term's class (the statements carry last term's grade). `settings.DEMO_LEARNING_TERMS = 1`
+keeps the current term only (the test suite does, with a tenth of the classes).
 
 What makes the records realistic enough for every view to have something true to show:
 
@@ -17,7 +20,14 @@ What makes the records realistic enough for every view to have something true to
   national holidays (almost nothing: 中秋節, 教師節, 國慶日, 光復節 … with the observed days),
   the weeks before the mid-term exams (more practice at home).
 - Some students disengage: their activity fades and stops one to three weeks before the end, so
-  the teacher's "gone quiet" flag has real cases (always two in the demo teacher's class).
+  the teacher's "gone quiet" flag has real cases (always two in the demo teacher's class); their
+  results fall while they fade.
+- Practice shows in results, later: a student's results rise with their recent practice (the
+  sessions of the last weeks, weighted by a four-week half-life), so when practice changes the
+  correct rate follows weeks later. Some students' engagement turns during the term (about 15 %
+  slip, about 10 % pick up): their home sessions fall or rise over three weeks. So the weeks'
+  activity tells something about the next weeks' results that the last weeks' results alone do
+  not (what the risk model learns).
 - Learner groups (through `group_services.learner_group_add`): low income, indigenous (the
   students with indigenous names), new residents' children and special needs for a few percent
   of students; 學習扶助 (low-ability students of grades 2–9) and 數位學伴 (remote schools, grades
@@ -60,6 +70,12 @@ Progress = Callable[[str], None]
 
 STORE_BATCH = 500
 ENGAGEMENT = -5.0  # logit of a home session on a school day, before the class's push (0–2.2)
+FIRST_GRADES = frozenset({1, 7, 10})  # a stage's first grade
+TURN_SHARE = {-1.0: 0.15, 1.0: 0.10}  # share of students whose engagement slips or picks up
+TURN_ENGAGEMENT = 2.0  # change of the home-session logit once the turn is complete
+PRACTICE_DECAY = 0.5 ** (1 / 28)  # daily decay of `Learner.mastery` (four-week half-life)
+PRACTICE_GAIN = 2.0  # ability logit per unit of log(1 + mastery)
+PRACTICE_REF = 1.35  # log(1 + mastery) of a steady session every two weeks (a typical student)
 DEMO_COUNTY_CODE = "10008"
 
 # --------------------------------------------------------------------------- the platforms
@@ -233,6 +249,18 @@ def taiwan_holidays(year: int) -> dict[dt.date, str]:
     return days
 
 
+def classes_end(term_start: dt.date) -> dt.date:
+    """The last school day of a term (approximate): the weekday on or before 20 January for the
+    first semester, 30 June for the second."""
+    if term_start.month >= 8:
+        day = dt.date(term_start.year + 1, 1, 20)
+    else:
+        day = dt.date(term_start.year, 6, 30)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def classes_start(term_start: dt.date) -> dt.date:
     """The first school day of a term (approximate national school calendar): the weekday on or
     after 30 August for the first semester, 11 February for the second."""
@@ -248,24 +276,41 @@ def classes_start(term_start: dt.date) -> dt.date:
 class Calendar:
     """What kind of day a date is for a Taiwanese pupil, and how much home practice it sees."""
 
-    def __init__(self, first_school_day: dt.date) -> None:
+    def __init__(
+        self, first_school_day: dt.date, previous: tuple[dt.date, dt.date] | None = None
+    ) -> None:
+        """`previous`: the first and last school day of the previous term, when it counts."""
         self.first_school_day = first_school_day
+        self.previous = previous
         self.holidays: dict[dt.date, str] = {}
         for year in range(first_school_day.year - 1, first_school_day.year + 2):
             self.holidays.update(taiwan_holidays(year))
         # mid-term exams (段考) in the 8th and 15th weeks: more practice in the days before
         self.exams = [
-            first_school_day + dt.timedelta(weeks=w, days=3 - first_school_day.weekday())
+            first + dt.timedelta(weeks=w, days=3 - first.weekday())
+            for first in (first_school_day, *(previous[:1] if previous else ()))
             for w in (7, 14)
         ]
 
+    def in_previous(self, day: dt.date) -> bool:
+        """Whether `day` is in the previous term's school weeks."""
+        return self.previous is not None and self.previous[0] <= day <= self.previous[1]
+
+    def in_term(self, day: dt.date) -> bool:
+        return day >= self.first_school_day or self.in_previous(day)
+
     def school_day(self, day: dt.date) -> bool:
-        return day >= self.first_school_day and day.weekday() < 5 and day not in self.holidays
+        return self.in_term(day) and day.weekday() < 5 and day not in self.holidays
+
+    def term_share(self, day: dt.date, end: dt.date) -> float:
+        """How far into its term `day` is (0–1; the current term ends at `end`)."""
+        first, last = self.previous if self.in_previous(day) else (self.first_school_day, end)
+        return min(1.0, max(0.0, (day - first).days / max(1, (last - first).days)))
 
     def home_factor(self, day: dt.date) -> float:
         if day in self.holidays:
             return 0.04
-        if day < self.first_school_day:
+        if not self.in_term(day):
             return 0.08  # summer or winter holidays: a little practice
         if day.weekday() >= 5:
             return 0.35 if day.weekday() == 6 else 0.25
@@ -374,11 +419,24 @@ class Learner:
     ability: float  # logit of answering a question right
     drift: float  # change of engagement per week
     fade_from: dt.date | None = None  # no records from this day on (gone quiet)
+    turn_from: dt.date | None = None  # engagement starts to fall (turn < 0) or rise (turn > 0)
+    turn: float = 0.0
+    mastery: float = 0.0  # recent practice: sessions, each decaying with a four-week half-life
     groups: dict[str, dt.date] = field(default_factory=dict)  # kind → start date
     lesson_share: float = 0.93  # chance of taking part in a platform lesson
 
-    def home_logit(self, weeks: float) -> float:
-        return self.engagement + self.drift * weeks
+    def turned(self, day: dt.date) -> float:
+        """How far the turn has gone on `day`: 0 before it, 1 three weeks after it began."""
+        if self.turn_from is None or day < self.turn_from:
+            return 0.0
+        return min(1.0, (day - self.turn_from).days / 21)
+
+    def home_logit(self, weeks: float, day: dt.date) -> float:
+        return self.engagement + self.drift * weeks + TURN_ENGAGEMENT * self.turn * self.turned(day)
+
+    def ability_now(self) -> float:
+        """Ability today: the latent ability moved by the recent practice (`mastery`)."""
+        return self.ability + PRACTICE_GAIN * (math.log1p(self.mastery) - PRACTICE_REF)
 
 
 @dataclass
@@ -396,6 +454,9 @@ class LearningPlan:
     start: dt.date  # first day generated
     end: dt.date  # last day generated (yesterday)
     first_school_day: dt.date
+    # the previous term's first and last school day, when its records are generated too (from
+    # `start`): the students are a grade lower then, and the first grade of a stage has none
+    previous_term: tuple[dt.date, dt.date] | None = None
     share: float = 1.0  # share of the classes generated (always ≥ 1 class per school)
     intensity: float = 1.0  # scales the home sessions
     quiet_classes: frozenset[int] = frozenset()  # keen classes with two students gone quiet
@@ -584,6 +645,18 @@ def _fade(rng: random.Random, learners: list[Learner], plan: LearningPlan) -> in
             learner.fade_from = fade_day()
             learner.engagement = max(learner.engagement, ENGAGEMENT + 2.5)  # active until then
             count += 1
+    first = plan.previous_term[0] if plan.previous_term else plan.first_school_day
+    turn_days = (plan.end - first).days - 21
+    for learner in learners:
+        if learner.person_id in plan.keep_active or learner.fade_from or turn_days < 7:
+            continue
+        draw = rng.random()
+        for turn, share in TURN_SHARE.items():
+            if draw < share:
+                learner.turn = turn
+                learner.turn_from = first + dt.timedelta(days=rng.randint(7, turn_days))
+                break
+            draw -= share
     for learner in learners:  # the least engaged more often miss or skip a platform lesson
         learner.lesson_share = 0.78 + 0.2 * _sigmoid(learner.engagement - ENGAGEMENT - 1.0)
         if learner.class_id in plan.quiet_classes:  # a keen teacher sees that everyone logs in
@@ -730,7 +803,8 @@ class _Writer:
         when: dt.datetime,
         p_correct: float,
     ) -> None:
-        """One learning session: a video or reading, an exercise set, sometimes a completion."""
+        """One learning session: a video or reading, one to three exercise sets, sometimes a
+        completion."""
         rng = self.rng
         common = {"actor": actor, "subject": subject, "grade": grade, "topic": topic}
         watch = 0.45 if platform == ADL else 0.35
@@ -745,7 +819,12 @@ class _Writer:
                 **common,
             )
             when += dt.timedelta(minutes=minutes + 1)
-        if rng.random() < 0.85:
+        sets = 0  # exercise sets in the session: one mostly, a second and third sometimes
+        for chance in (0.85, 0.45, 0.15):
+            if rng.random() >= chance:
+                break
+            sets += 1
+        for _ in range(sets):
             n = rng.choice((5, 8, 10))
             k = sum(1 for _ in range(n) if rng.random() < p_correct)
             seconds = int(n * rng.uniform(35, 100))
@@ -811,7 +890,7 @@ def _week_odds(learners: list[Learner], day: dt.date, calendar: Calendar) -> lis
     weeks = max(0.0, (day - calendar.first_school_day).days / 7)
     return [
         _sigmoid(
-            s.home_logit(weeks)
+            s.home_logit(weeks, day)
             + sum(PROGRAMME_BOOST[k] for k, start in s.groups.items() if day >= start)
         )
         for s in learners
@@ -832,7 +911,8 @@ def _generate_day(
     tz = writer.tz
     school_day = calendar.school_day(day)
     home = calendar.home_factor(day)
-    progress_share = (day - plan.start).days / max(1, (plan.end - plan.start).days)
+    progress_share = calendar.term_share(day, plan.end)
+    previous = plan.previous_term is not None and day < calendar.first_school_day
     weekday = day.weekday()
     lessons_today: dict[int, list[tuple[str, int]]] = {}
     if school_day:
@@ -841,12 +921,19 @@ def _generate_day(
             if today:
                 lessons_today[cp.class_id] = today
     for index, s in enumerate(learners):
+        s.mastery *= PRACTICE_DECAY
+        if previous and s.grade in FIRST_GRADES:
+            continue  # last term they were not yet at school, or at a school of the stage below
+        grade = s.grade - 1 if previous else s.grade
         fading = 1.0
         if s.fade_from is not None:
             left = (s.fade_from - day).days
             if left <= 0:
                 continue
             fading = min(1.0, left / 12)  # activity falls over the last 12 days
+        taking_part = s.lesson_share * (0.4 + 0.6 * fading)
+        if s.turn < 0:  # a slipping student also skips more of the platform lessons
+            taking_part *= 1.0 - 0.35 * s.turned(day)
         lessons = lessons_today.get(s.class_id)
         home_session = rng.random() < odds[index] * home * fading
         if not (lessons or s.groups or home_session):
@@ -855,7 +942,7 @@ def _generate_day(
         sessions: list[tuple[str, int]] = []  # (platform, hour)
         for platform, hour in lessons or ():
             # present and logged in; the least engaged often do not get going
-            if rng.random() < s.lesson_share * (0.4 + 0.6 * fading):
+            if rng.random() < taking_part:
                 sessions.append((platform, hour))
         if school_day:
             for kind, start in s.groups.items():
@@ -876,13 +963,15 @@ def _generate_day(
         growth = 0.35 * progress_share + sum(
             0.04 * (day - start).days / 7 for start in s.groups.values() if day >= start
         )
-        p_correct = _sigmoid(s.ability + growth + rng.gauss(0, 0.3))
+        ability = s.ability_now() - 1.2 * (1.0 - fading if s.fade_from else 0.0)
+        p_correct = _sigmoid(ability + growth + rng.gauss(0, 0.3))
+        s.mastery += len(sessions)
         for platform, hour in sessions:
-            mix = _subject_mix(platform, s.grade)
+            mix = _subject_mix(platform, grade)
             if not mix:
                 continue
             subject = _pick(rng, mix)
-            topics = TOPICS[subject][_band(s.grade)] or TOPICS[subject][2]
+            topics = TOPICS[subject][_band(grade)] or TOPICS[subject][2]
             topic = min(len(topics) - 1, int(progress_share * len(topics) + rng.random() - 0.3))
             when = dt.datetime.combine(
                 day, dt.time(min(hour, 22), rng.randint(0, 40), rng.randint(0, 59)), tz
@@ -890,7 +979,7 @@ def _generate_day(
             writer.session(
                 platform,
                 actor=_actor(PLATFORM_SPECS[platform].home_page, s.external_id),
-                grade=s.grade,
+                grade=grade,
                 subject=subject,
                 topic=max(0, topic),
                 when=when,
@@ -953,7 +1042,7 @@ def learning_generate(
     summary.memberships = _groups_write(memberships, county=county, actor=actor)
     strangers = _strangers(rng, plan.unresolved_actors)
     summary.unresolved_actors = len(strangers)
-    calendar = Calendar(plan.first_school_day)
+    calendar = Calendar(plan.first_school_day, plan.previous_term)
     credentials = {k: p.credential for k, p in platforms.items()}
     counts: dict[str, int] = defaultdict(int)
     day = plan.start
@@ -1006,10 +1095,11 @@ def _store(credential: Credential | None, statements: list[dict[str, Any]]) -> N
 
 
 def demo_plan(*, today: dt.date, share: float = 1.0) -> tuple[LearningPlan, Any]:
-    """The demo county's plan: the current term from its start (the previous term's too when
-    fewer than six weeks of school have passed) until yesterday, with the demo accounts' classes
-    always generated, two students gone quiet in the demo teacher's class and the demo student
-    and the demo parent's children kept active."""
+    """The demo county's plan: the previous term and the current one until yesterday
+    (`settings.DEMO_LEARNING_TERMS`, default 2; with 1 the current term only, unless fewer than
+    six weeks of school have passed), with the demo accounts' classes always generated, two
+    students gone quiet in the demo teacher's class and the demo student and the demo parent's
+    children kept active."""
     from dtss.accounts.models import User
     from dtss.orgs.models import AcademicTerm, Enrollment, Guardianship, SchoolClass
 
@@ -1020,9 +1110,11 @@ def demo_plan(*, today: dt.date, share: float = 1.0) -> tuple[LearningPlan, Any]
     term = terms[0]
     start = term.start_date
     first_school_day = classes_start(term.start_date)
-    if (end - first_school_day).days < 42 and len(terms) > 1:
+    previous: tuple[dt.date, dt.date] | None = None
+    wanted = int(getattr(settings, "DEMO_LEARNING_TERMS", 2))
+    if len(terms) > 1 and (wanted >= 2 or (end - first_school_day).days < 42):
         start = terms[1].start_date
-        first_school_day = classes_start(terms[1].start_date)
+        previous = (classes_start(start), classes_end(start))
     users = {
         u.username: u for u in User.objects.filter(username__in=["teacher", "student", "parent"])
     }
@@ -1050,6 +1142,7 @@ def demo_plan(*, today: dt.date, share: float = 1.0) -> tuple[LearningPlan, Any]
         start=start,
         end=end,
         first_school_day=first_school_day,
+        previous_term=previous,
         share=share,
         quiet_classes=frozenset(quiet),
         keep_active=frozenset(keep),
@@ -1059,7 +1152,7 @@ def demo_plan(*, today: dt.date, share: float = 1.0) -> tuple[LearningPlan, Any]
 
 
 def demo_analytics(rng: random.Random, progress: Progress) -> None:
-    """The demo extension: platforms, learner groups and a semester of records for 南投縣."""
+    """The demo extension: platforms, learner groups and two terms of records for 南投縣."""
     from dtss.accounts.models import User
     from dtss.orgs.models import County
 
@@ -1067,7 +1160,7 @@ def demo_analytics(rng: random.Random, progress: Progress) -> None:
     if Platform.objects.filter(county=county).exists():
         return
     own = random.Random(rng.getrandbits(64))  # one draw: later extensions see the same stream
-    progress("Learning platforms and a semester of learning records …")
+    progress("Learning platforms and two terms of learning records (a few minutes) …")
     admin = User.objects.filter(username="county.admin").first()
     platforms = demo_platforms_create(county=county, actor=admin)
     share = float(getattr(settings, "DEMO_LEARNING_SHARE", 1.0))

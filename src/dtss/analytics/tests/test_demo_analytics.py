@@ -22,7 +22,9 @@ from dtss.analytics.class_selectors import class_report, period_for
 from dtss.analytics.demo import (
     PLATFORM_SPECS,
     Calendar,
+    Learner,
     LearningPlan,
+    classes_end,
     classes_start,
     demo_platforms_create,
     learning_generate,
@@ -128,6 +130,49 @@ def test_calendar_weighs_days() -> None:
     assert calendar.home_factor(dt.date(2026, 10, 9)) < calendar.home_factor(saturday)
     assert calendar.home_factor(summer) < calendar.home_factor(saturday)
     assert calendar.home_factor(saturday) < calendar.home_factor(monday)
+
+
+def test_calendar_with_the_previous_term() -> None:
+    assert classes_end(dt.date(2026, 2, 1)) == dt.date(2026, 6, 30)
+    assert classes_end(dt.date(2026, 8, 1)) == dt.date(2027, 1, 20)
+    previous = (classes_start(dt.date(2026, 2, 1)), classes_end(dt.date(2026, 2, 1)))
+    calendar = Calendar(dt.date(2026, 8, 31), previous)
+    march, july, saturday = dt.date(2026, 3, 16), dt.date(2026, 7, 15), dt.date(2026, 3, 21)
+    assert calendar.school_day(march) and not calendar.school_day(july)
+    assert not calendar.school_day(saturday)
+    assert calendar.home_factor(july) < calendar.home_factor(saturday) < calendar.home_factor(march)
+    assert calendar.term_share(previous[0], dt.date(2026, 11, 30)) == 0.0
+    assert calendar.term_share(previous[1], dt.date(2026, 11, 30)) == 1.0
+    assert 0.0 < calendar.term_share(dt.date(2026, 10, 15), dt.date(2026, 11, 30)) < 1.0
+    # without the previous term, its weeks are holidays
+    assert not Calendar(dt.date(2026, 8, 31)).school_day(march)
+
+
+def test_practice_moves_results_and_a_turn_takes_three_weeks() -> None:
+    learner = Learner(
+        person_id=1,
+        external_id="x",
+        name="x",
+        school_id=1,
+        school_code="x",
+        class_id=1,
+        grade=5,
+        seat=1,
+        engagement=-3.0,
+        ability=0.5,
+        drift=0.0,
+        turn_from=dt.date(2026, 10, 5),
+        turn=-1.0,
+    )
+    idle = learner.ability_now()
+    learner.mastery = 8.0
+    assert learner.ability_now() > idle + 0.5  # recent practice shows in the results
+    day = dt.date(2026, 10, 5)
+    assert learner.turned(day - dt.timedelta(days=1)) == 0.0
+    assert learner.turned(day + dt.timedelta(days=7)) == pytest.approx(1 / 3)
+    assert learner.turned(day + dt.timedelta(days=30)) == 1.0
+    before, after = day - dt.timedelta(days=1), day + dt.timedelta(days=30)
+    assert learner.home_logit(4, after) < learner.home_logit(4, before) - 1.5
 
 
 # --------------------------------------------------------------------------- platforms
@@ -280,6 +325,37 @@ def test_programme_participants_are_more_active_after_they_start(
     assert after > 1.3 * before
 
 
+def test_the_previous_term_is_generated_a_grade_lower(classroom: Any) -> None:
+    county = classroom.counties["A"]
+    spring = dt.date(2025, 2, 1)
+    previous = (classes_start(spring), classes_end(spring))
+    summary = learning_generate(
+        county=county,
+        platforms=demo_platforms_create(county=county, actor=None),
+        plan=_plan(classroom, start=spring, previous_term=previous),
+        rng=random.Random(5),
+    )
+    assert summary.statements > 0
+    stored = Statement.objects.filter(store=county.pk)
+    grades: dict[str, set[int]] = defaultdict(set)
+    months: dict[int, int] = defaultdict(int)
+    for row in stored.iterator():
+        statement = json.loads(row.payload)
+        day = dt.date.fromisoformat(statement["timestamp"][:10])
+        assert spring <= day <= END
+        if day < START:
+            ext = statement["context"]["extensions"]
+            name = statement["actor"].get("account", {}).get("name", "")
+            grades[name[:6]].add(ext[profile.EXT_GRADE])
+            months[day.month] += 1
+    elem, junior = classroom.schools["A-elem"].code, classroom.schools["A-junior"].code
+    assert grades[elem] == {4}  # 5th graders now, in 4th grade last term
+    assert junior not in grades  # 7th graders were at an elementary school last term
+    assert months[3] > 5 * max(1, months[7])  # July is the summer holiday
+    # the rollups place them (the county holds this term's classes only)
+    assert StudentDay.objects.filter(county=county, day__lt=START).exclude(person=None).exists()
+
+
 def test_generation_is_deterministic_for_a_seed(classroom: Any) -> None:
     def run() -> list[tuple[str, str, str]]:
         with transaction.atomic():
@@ -302,7 +378,6 @@ def test_demo_county_has_platforms_rollups_quiet_students_and_programmes(setting
     from dtss.demo.county import demo_load
     from dtss.orgs.models import SchoolClass
 
-    settings.DEMO_LEARNING_SHARE = 0.1  # a tenth of the classes (and the demo accounts' ones)
     assert demo_load(seed=114, progress=lambda _m: None) is True
     nantou = School.objects.filter(county__code="10008")
     county = nantou.first().county
