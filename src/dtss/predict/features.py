@@ -393,7 +393,11 @@ def provided_names(county: Any, cutoff: dt.date) -> list[str]:
 
 def labels_at(cube: Cube, cutoff: dt.date, *, target: dict[str, Any]) -> np.ndarray:
     """1.0 when the target metric over [cutoff, cutoff + horizon) is below the threshold, 0.0
-    when not, NaN when there is no label (too few answers or scores in the horizon)."""
+    when not, NaN when there is no label (too few answers or scores in the horizon).
+
+    A student who stops altogether — no activity at all in the horizon — while most of their
+    class goes on (at least half of the classmates with enough answers) has not reached the
+    level either: 1.0. When the whole class is quiet (a holiday), there is no label."""
     c = cube.index(cutoff)
     h = target["horizon_weeks"]
     window = cube.target_source()[:, c : c + h]
@@ -402,10 +406,20 @@ def labels_at(cube: Cube, cutoff: dt.date, *, target: dict[str, Any]) -> np.ndar
     value = metric_of(window, target["metric"])
     total = window.sum(axis=1)
     y = np.where(value < target["threshold"], 1.0, 0.0)
-    if target["metric"] == "correct_rate":
-        y[total[:, CH["answered"]] < target["min_answers"]] = np.nan
-    elif target["metric"] == "mean_score":
-        y[total[:, CH["score_n"]] < target["min_answers"]] = np.nan
+    count = {"correct_rate": "answered", "mean_score": "score_n"}.get(target["metric"])
+    if count is None:
+        return y
+    enough = total[:, CH[count]] >= target["min_answers"]
+    y[~enough] = np.nan
+    everything = cube.values[:, c : c + h].sum(axis=1)
+    stopped = (everything[:, CH["events"]] == 0) & (everything[:, CH["active_days"]] == 0)
+    classes = latest_id(cube.classes, c)
+    for klass in np.unique(classes[stopped]):
+        if klass == 0:
+            continue
+        members = classes == klass
+        if enough[members].mean() >= 0.5:
+            y[members & stopped] = 1.0
     return y
 
 

@@ -109,3 +109,27 @@ def test_describe_in_plain_language() -> None:
     assert describe({"code": "few_active_weeks", "value": 2.0}, "en") == (
         "Active in only 2 of the last 8 weeks"
     )
+
+
+def test_a_student_who_stops_while_the_class_goes_on_is_labelled_at_risk() -> None:
+    """Class 7: two students answer on, one stops altogether → 1.0 for them. Class 8: the
+    whole class is quiet in the horizon (a holiday) → no labels."""
+    first = dt.date(2025, 9, 1)
+    weeks, cutoff = 8, dt.date(2025, 9, 29)  # horizon: weeks 4–7
+    values = np.zeros((5, weeks, len(F.CHANNELS)))
+    classes = np.zeros((5, weeks), dtype=np.int64)
+    classes[:3], classes[3:] = 7, 8
+    for p in range(5):  # everyone active before the cut-off: 10 answers, 8 right
+        values[p, :4, F.CH["answered"]] = 10
+        values[p, :4, F.CH["correct"]] = 8
+        values[p, :4, F.CH["events"]] = 12
+        values[p, :4, F.CH["active_days"]] = 2
+    values[:2, 4:] = values[:2, :4]  # class 7: two go on as before
+    cube = F.Cube(np.arange(1, 6), first, values, classes, classes * 100)
+    y = F.labels_at(cube, cutoff, target=F.target_clean({}))
+    assert y[:3].tolist() == [0.0, 0.0, 1.0]
+    assert np.isnan(y[3:]).all()
+    # a student who still shows up but answers too little has no label (not "stopped")
+    values[2, 4, F.CH["events"]] = 1
+    values[2, 4, F.CH["active_days"]] = 1
+    assert np.isnan(F.labels_at(cube, cutoff, target=F.target_clean({}))[2])
