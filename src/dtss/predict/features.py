@@ -395,9 +395,9 @@ def labels_at(cube: Cube, cutoff: dt.date, *, target: dict[str, Any]) -> np.ndar
     """1.0 when the target metric over [cutoff, cutoff + horizon) is below the threshold, 0.0
     when not, NaN when there is no label (too few answers or scores in the horizon).
 
-    A student who stops altogether — no activity at all in the horizon — while most of their
-    class goes on (at least half of the classmates with enough answers) has not reached the
-    level either: 1.0. When the whole class is quiet (a holiday), there is no label."""
+    A student who stops altogether — no activity at all in the horizon — while their class goes
+    on (at least half of it active in the horizon) has not reached the level either: 1.0. When
+    the class is quiet (a holiday), there is no label."""
     c = cube.index(cutoff)
     h = target["horizon_weeks"]
     window = cube.target_source()[:, c : c + h]
@@ -418,7 +418,7 @@ def labels_at(cube: Cube, cutoff: dt.date, *, target: dict[str, Any]) -> np.ndar
         if klass == 0:
             continue
         members = classes == klass
-        if enough[members].mean() >= 0.5:
+        if (~stopped[members]).mean() >= 0.5:
             y[members & stopped] = 1.0
     return y
 

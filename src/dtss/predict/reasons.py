@@ -23,7 +23,7 @@ MIN_CLASS = 5  # students with data a class needs for its own median
 
 # reason code → its features; the first is the value and reference shown
 REASONS: dict[str, tuple[str, ...]] = {
-    "activity_drop": ("activity_change",),
+    "activity_drop": ("activity_change", "minutes_prior3"),
     "low_activity": ("minutes_recent3", "minutes_vs_class", "active_days_3w", "answered_4w"),
     "inactive_recently": ("weeks_since_active", "minutes_last_week"),
     "few_active_weeks": ("active_weeks_8w",),
@@ -92,6 +92,11 @@ def reasons_compute(
     return out
 
 
+def _below(v: Any, ref: Any) -> bool:
+    """Whether `v` is below `ref` as shown (rounded to whole percents)."""
+    return v is not None and ref is not None and round(float(v) * 100) < round(float(ref) * 100)
+
+
 def _num(x: float) -> float | None:
     return None if not np.isfinite(x) else round(float(x), 4)
 
@@ -135,14 +140,24 @@ def _describe(reason: dict[str, Any]) -> str:
             "pct": _pct(v)
         }
     if code == "correct_rate_low":
-        return _("Correct rate %(value)s, below the class median of %(ref)s") % {
+        if _below(v, ref):
+            return _("Correct rate %(value)s, below the class median of %(ref)s") % {
+                "value": _pct(v),
+                "ref": _pct(ref),
+            }
+        # the model weighed the eight weeks' rate or the class comparison: no "below" claim
+        return _("Correct rate %(value)s (class median %(ref)s)") % {
             "value": _pct(v),
             "ref": _pct(ref),
         }
     if code == "correct_rate_drop":
-        return _("Correct rate fell by %(points)s percentage points from the four weeks before") % {
-            "points": _n(-(v or 0) * 100)
-        }
+        if v is not None and v < 0:
+            return _(
+                "Correct rate fell by %(points)s percentage points from the four weeks before"
+            ) % {"points": _n(-v * 100)}
+        return _(
+            "Correct rate changed by %(points)s percentage points from the four weeks before"
+        ) % {"points": _n((v or 0) * 100)}
     if code == "low_score":
         return _("Mean score %(value)s, class median %(ref)s") % {
             "value": _pct(v),
@@ -165,7 +180,13 @@ def _describe(reason: dict[str, Any]) -> str:
                 "value": _n(v, 1),
                 "ref": _n(ref, 1),
             }
-        return _("%(subject)s result %(value)s, below the class median of %(ref)s") % {
+        if _below(v, ref):
+            return _("%(subject)s result %(value)s, below the class median of %(ref)s") % {
+                "subject": label,
+                "value": _pct(v),
+                "ref": _pct(ref),
+            }
+        return _("%(subject)s result %(value)s (class median %(ref)s)") % {
             "subject": label,
             "value": _pct(v),
             "ref": _pct(ref),

@@ -127,8 +127,24 @@ def test_model_beats_the_baseline_and_the_card_is_complete(world: Any) -> None:
             "Correct rate 42%, below the class median of 70%",
             "答對率 42%，低於班級中位數 70%",
         ),
+        (
+            {"code": "correct_rate_low", "value": 1.0, "reference": 1.0},
+            "Correct rate 100% (class median 100%)",
+            "答對率 100%（班級中位數 100%）",
+        ),
+        (
+            {"code": "correct_rate_drop", "value": 0.05, "reference": 0.7},
+            "Correct rate changed by 5 percentage points from the four weeks before",
+            "答對率較前四週變化 5 個百分點",
+        ),
     ],
-    ids=["activity_drop", "inactive_recently", "correct_rate_low"],
+    ids=[
+        "activity_drop",
+        "inactive_recently",
+        "correct_rate_low",
+        "correct_rate_not_below",
+        "correct_rate_rose",
+    ],
 )
 def test_reasons_read_in_plain_language_in_both_languages(
     reason: dict[str, Any], en: str, zh: str
