@@ -20,8 +20,10 @@ What makes the records realistic enough for every view to have something true to
   national holidays (almost nothing: 中秋節, 教師節, 國慶日, 光復節 … with the observed days),
   the weeks before the mid-term exams (more practice at home).
 - Some students disengage: their activity fades and stops one to three weeks before the end, so
-  the teacher's "gone quiet" flag has real cases (always two in the demo teacher's class); their
-  results fall while they fade.
+  the teacher's "gone quiet" flag has real cases (always two in the demo teacher's class); as
+  many stop earlier, at any time (those who stopped last term start again with the new one);
+  their results fall while they fade. The demo teacher's class also has one weaker student
+  whose practice slips five weeks before the end (the risk model's case to explain).
 - Practice shows in results, later: a student's results rise with their recent practice (the
   sessions of the last weeks, weighted by a four-week half-life), so when practice changes the
   correct rate follows weeks later. Some students' engagement turns during the term (about 15 %
@@ -72,6 +74,7 @@ STORE_BATCH = 500
 ENGAGEMENT = -5.0  # logit of a home session on a school day, before the class's push (0–2.2)
 FIRST_GRADES = frozenset({1, 7, 10})  # a stage's first grade
 TURN_SHARE = {-1.0: 0.15, 1.0: 0.10}  # share of students whose engagement slips or picks up
+SLIP_ABILITY = -2.0  # the ability of the demo class's slipping student
 TURN_ENGAGEMENT = 2.0  # change of the home-session logit once the turn is complete
 PRACTICE_DECAY = 0.5 ** (1 / 28)  # daily decay of `Learner.mastery` (four-week half-life)
 PRACTICE_GAIN = 2.0  # ability logit per unit of log(1 + mastery)
@@ -418,7 +421,8 @@ class Learner:
     engagement: float  # logit of a home session on an ordinary school day
     ability: float  # logit of answering a question right
     drift: float  # change of engagement per week
-    fade_from: dt.date | None = None  # no records from this day on (gone quiet)
+    fade_from: dt.date | None = None  # no records from this day on (gone quiet) …
+    resume_from: dt.date | None = None  # … until this day (a new term), when set
     turn_from: dt.date | None = None  # engagement starts to fall (turn < 0) or rise (turn > 0)
     turn: float = 0.0
     mastery: float = 0.0  # recent practice: sessions, each decaying with a four-week half-life
@@ -617,13 +621,25 @@ def _learners(
 
 def _fade(rng: random.Random, learners: list[Learner], plan: LearningPlan) -> int:
     """Choose who goes quiet (~6 % of students, and two in each of `plan.quiet_classes`: their
-    activity fades and stops 8–24 days before the end) and who is kept active (the demo
-    accounts' children); set everyone's share of platform lessons taken part in."""
+    activity fades and stops 8–24 days before the end; half of the others stop at any time
+    from the fifth week on, and those who stopped last term start again with the new one) and
+    who is kept active (the demo accounts' children); set everyone's share of platform lessons
+    taken part in."""
     span = (plan.end - plan.first_school_day).days
     can_fade = span >= 21
+    first = plan.previous_term[0] if plan.previous_term else plan.first_school_day
 
     def fade_day() -> dt.date:
         return plan.end - dt.timedelta(days=rng.randint(8, min(24, span - 10)))
+
+    def any_day(learner: Learner) -> None:
+        days = (plan.end - first).days - 25
+        if days < 28 or rng.random() < 0.5:
+            learner.fade_from = fade_day()
+            return
+        learner.fade_from = first + dt.timedelta(days=rng.randint(28, days))
+        if learner.fade_from < plan.first_school_day:
+            learner.resume_from = plan.first_school_day
 
     count = 0
     by_class: dict[int, list[Learner]] = defaultdict(list)
@@ -632,7 +648,7 @@ def _fade(rng: random.Random, learners: list[Learner], plan: LearningPlan) -> in
             learner.engagement = max(learner.engagement, ENGAGEMENT + 4.0)
         by_class[learner.class_id].append(learner)
         if can_fade and learner.person_id not in plan.keep_active and rng.random() < 0.06:
-            learner.fade_from = fade_day()
+            any_day(learner)
             count += 1
     for class_id in sorted(plan.quiet_classes) if can_fade else ():
         pool = [
@@ -640,15 +656,25 @@ def _fade(rng: random.Random, learners: list[Learner], plan: LearningPlan) -> in
             for s in by_class.get(class_id, [])
             if s.person_id not in plan.keep_active and s.fade_from is None
         ]
-        already = sum(1 for s in by_class.get(class_id, []) if s.fade_from is not None)
+        recent = plan.end - dt.timedelta(days=24)
+        members = by_class.get(class_id, [])
+        already = sum(1 for s in members if s.fade_from and s.fade_from >= recent)
         for learner in rng.sample(pool, max(0, min(len(pool), 2 - already))):
             learner.fade_from = fade_day()
             learner.engagement = max(learner.engagement, ENGAGEMENT + 2.5)  # active until then
             count += 1
-    first = plan.previous_term[0] if plan.previous_term else plan.first_school_day
+        # and one weaker student who slips five weeks before the end: the risk model's case
+        # (kept out of the programmes, whose participants' activity rises)
+        rest = [s for s in pool if s.fade_from is None and s.turn_from is None]
+        if rest and span >= 42:
+            slipping = rng.choice(rest)
+            slipping.turn, slipping.turn_from = -1.0, plan.end - dt.timedelta(days=35)
+            slipping.ability = SLIP_ABILITY  # passing while practising with the class
     turn_days = (plan.end - first).days - 21
     for learner in learners:
         if learner.person_id in plan.keep_active or learner.fade_from or turn_days < 7:
+            continue
+        if learner.turn_from is not None:  # the quiet class's slipping student
             continue
         draw = rng.random()
         for turn, share in TURN_SHARE.items():
@@ -703,7 +729,8 @@ def _groups_plan(
         if s.school_code == "080901" or rng.random() < 0.02:
             out.append((s, "disability", term_start))
             s.ability -= 0.5
-        if 2 <= s.grade <= 9 and s.ability < -0.3 and rng.random() < 0.45:
+        slipping = s.turn < 0 and s.class_id in plan.quiet_classes  # the demo class's case
+        if 2 <= s.grade <= 9 and s.ability < -0.3 and not slipping and rng.random() < 0.45:
             out.append((s, "learning_support", school_start(s.school_id, "learning_support")))
         if remote and 3 <= s.grade <= 9 and rng.random() < 0.35:
             out.append((s, "digital_companion", school_start(s.school_id, "digital_companion")))
@@ -926,7 +953,7 @@ def _generate_day(
             continue  # last term they were not yet at school, or at a school of the stage below
         grade = s.grade - 1 if previous else s.grade
         fading = 1.0
-        if s.fade_from is not None:
+        if s.fade_from is not None and not (s.resume_from and day >= s.resume_from):
             left = (s.fade_from - day).days
             if left <= 0:
                 continue

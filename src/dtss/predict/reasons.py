@@ -76,10 +76,12 @@ def reasons_compute(
     for i in range(len(matrix)):
         order = np.argsort(-effects[i], kind="stable")
         row = []
-        for g in order[:MAX_REASONS]:
-            if effects[i, g] <= MIN_EFFECT:
+        for g in order:
+            if effects[i, g] <= MIN_EFFECT or len(row) == MAX_REASONS:
                 break
             code, cols = groups[g]
+            if not np.isfinite(matrix[i, cols[0]]):
+                continue  # e.g. no scores at all: nothing a teacher can read; the next reason
             row.append(
                 {
                     "code": code,
@@ -132,6 +134,8 @@ def _describe(reason: dict[str, Any]) -> str:
             "ref": _n(ref),
         }
     if code == "inactive_recently":
+        if v is not None and v < 1:  # active last week, but little
+            return _("Little learning activity last week")
         return _("No learning activity for %(weeks)s weeks") % {"weeks": _n(v)}
     if code == "few_active_weeks":
         return _("Active in only %(weeks)s of the last 8 weeks") % {"weeks": _n(v)}

@@ -128,6 +128,11 @@ def test_model_beats_the_baseline_and_the_card_is_complete(world: Any) -> None:
             "答對率 42%，低於班級中位數 70%",
         ),
         (
+            {"code": "inactive_recently", "value": 0.0, "reference": 0.0},
+            "Little learning activity last week",
+            "上週學習活動很少",
+        ),
+        (
             {"code": "correct_rate_low", "value": 1.0, "reference": 1.0},
             "Correct rate 100% (class median 100%)",
             "答對率 100%（班級中位數 100%）",
@@ -141,6 +146,7 @@ def test_model_beats_the_baseline_and_the_card_is_complete(world: Any) -> None:
     ids=[
         "activity_drop",
         "inactive_recently",
+        "active_but_little",
         "correct_rate_low",
         "correct_rate_not_below",
         "correct_rate_rose",
@@ -273,3 +279,23 @@ def test_split_is_by_share_of_examples_and_keeps_the_horizon_apart() -> None:
     assert test == [7, 8, 9] and cal == [5, 6] and fit == [0, 1, 2, 3, 4]
     with pytest.raises(ValueError, match="horizon_weeks"):
         split_cutoffs(3, 4)
+
+
+def test_a_reason_with_no_value_is_skipped_for_the_next() -> None:
+    """A student with no scores: replacing the missing mean score moves the prediction most,
+    but "mean score —" tells a teacher nothing, so the next reason is shown instead."""
+    import numpy as np
+
+    from dtss.predict.reasons import reasons_compute
+
+    class Model:
+        def predict_proba(self, x: Any) -> Any:
+            p = 0.1 + 0.6 * np.isnan(x[:, 0]) + 0.2 * (x[:, 1] < 10)
+            return np.column_stack([1 - p, p])
+
+    names = ["mean_score_4w", "minutes_recent3"]
+    matrix = np.array([[np.nan, 2.0]])
+    refs = np.array([[0.9, 30.0]])
+    (row,) = reasons_compute(Model(), names, matrix, refs, np.array([0.9]))
+    assert [r["code"] for r in row] == ["low_activity"]
+    assert row[0]["value"] == 2.0 and row[0]["reference"] == 30.0
