@@ -39,6 +39,15 @@ def scopes_clean(scopes: list[str] | None) -> list[str]:
     return chosen
 
 
+def _token(nbytes: int) -> str:
+    """A random URL-safe token that does not start with "-" or "_" (a key or secret that does
+    reads as an option on a command line: `dtss lrs credentials revoke -44b…` failed)."""
+    while True:
+        token = secrets.token_urlsafe(nbytes)
+        if token[0].isalnum():
+            return token
+
+
 @transaction.atomic
 def credential_create(
     *,
@@ -52,12 +61,12 @@ def credential_create(
     """A new credential with a random key and secret; only the secret's hash is kept."""
     from dtss.lrs.models.credentials import secret_digest
 
-    secret = secrets.token_urlsafe(SECRET_BYTES)
+    secret = _token(SECRET_BYTES)
     credential = Credential(
         county=county,
         name=name.strip(),
         platform=platform.strip(),
-        key=secrets.token_urlsafe(KEY_BYTES),
+        key=_token(KEY_BYTES),
         secret_hash=secret_digest(secret),
         scopes=scopes_clean(scopes),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,

@@ -269,3 +269,17 @@ def test_dtss_lrs_entry_point(tmp_path: Path) -> None:
     assert sh("lrs", "credentials", "revoke", data["key"]).returncode == 0
     listed = sh("lrs", "credentials", "list", "--json")
     assert json.loads(listed.stdout)[0]["active"] is False
+
+
+@pytest.mark.django_db
+def test_keys_and_secrets_never_start_like_an_option(monkeypatch: Any) -> None:
+    """A key drawn as "-44b…" was read by argparse as an option (`revoke -44b…` failed): the
+    draw is repeated until the first character is a letter or digit."""
+    import secrets
+
+    from dtss.lrs import credential_services
+
+    drawn = iter(["-key", "_key", "secret1", "-k2", "key2"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda _n: next(drawn))
+    issued = credential_services.credential_create(name="t", county=None)
+    assert issued.secret == "secret1" and issued.credential.key == "key2"
