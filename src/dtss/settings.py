@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "dtss.lrs",
     "dtss.analytics",
     "dtss.predict",
+    "dtss.devices",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+"""URLs of the devices module: review."""
+
+from __future__ import annotations
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
