@@ -38,9 +38,10 @@ class TenantQuerySet(models.QuerySet):
         from dtss.core.tenancy import scope_for
 
         scope = scope_for(user)
-        if scope.superuser or (scope.everything and not write):
-            return self.all()
         model = self.model
+        moe_reads = getattr(model, "MOE_READS", True)
+        if scope.superuser or (scope.everything and not write and moe_reads):
+            return self.all()
         custom = getattr(model, "tenant_q", None)
         if custom is not None:
             return self.filter(custom(scope, write=write))
@@ -63,6 +64,9 @@ class TenantQuerySet(models.QuerySet):
 class TenantModel(BaseModel):
     TENANT_COUNTY_FIELD: ClassVar[str | None] = "county"
     TENANT_SCHOOL_FIELD: ClassVar[str | None] = "school"
+    # The MOE viewer reads every county's rows, except of models holding sensitive data about
+    # minors (equity categories), which only the rule of the model itself (`tenant_q`) opens.
+    MOE_READS: ClassVar[bool] = True
 
     objects = TenantQuerySet.as_manager()
 

@@ -192,6 +192,7 @@ class DeviceEvent(TenantModel):
         ASSIGNED = "assigned", _("Assigned")
         LOAN_CREATED = "loan_created", _("Loan prepared")
         LOAN_SIGNED = "loan_signed", _("Borrowing agreement signed")
+        LOAN_CANCELLED = "loan_cancelled", _("Loan cancelled")
         LOANED = "loaned", _("Lent")
         RECALLED = "recalled", _("Recalled")
         RETURNED = "returned", _("Returned")
@@ -455,6 +456,7 @@ class StudentSupport(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    MOE_READS: ClassVar[bool] = False  # the MOE viewer sees counts, never a student's row
     CATEGORY_FIELDS: ClassVar[tuple[str, ...]] = (
         "low_income",
         "middle_low_income",

@@ -180,7 +180,7 @@ def device_set_status(
     device = Device.objects.select_for_update().get(pk=device.pk)
     if device.status == status:
         raise ValidationError({"status": _("The device already has this status.")})
-    if status in (Device.Status.RETIRED,) and device.holder_id:
+    if status == Device.Status.RETIRED and _is_held(device):
         raise ValidationError({"status": _("Take the device back before retiring it.")})
     if status == Device.Status.IN_STOCK and device.status not in (
         Device.Status.IN_REPAIR,
@@ -212,6 +212,17 @@ def device_set_status(
     return device
 
 
+def _is_held(device: Device) -> bool:
+    """Someone holds the device, or a loan waiting for its agreement has reserved it."""
+    from dtss.devices.models import Assignment
+
+    return bool(
+        device.holder_id
+        or device.holder_class_id
+        or Assignment.objects.filter(device=device, ended_at__isnull=True).exists()
+    )
+
+
 def _holder_status(device: Device) -> str:
     from dtss.devices.models import Assignment
 
@@ -238,7 +249,7 @@ def device_transfer(
     *, device: Device, school: Any, actor: Any = None, request: Any = None, note: str = ""
 ) -> Device:
     """Move a device to another school of the county (or to the county's stock)."""
-    if device.holder_id or device.holder_class_id:
+    if _is_held(device):
         raise ValidationError({"school": _("Take the device back before moving it.")})
     if school is not None and school.county_id != device.county_id:
         raise ValidationError({"school": _("The school belongs to another county.")})

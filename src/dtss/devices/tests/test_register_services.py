@@ -69,3 +69,37 @@ def test_transfer(world: Any) -> None:
     assert d.school == world.schools["A-junior"] and d.location == ""
     with pytest.raises(ValidationError):
         services.device_transfer(device=d, school=world.schools["B-elem"])
+
+
+def test_a_reserved_device_cannot_be_moved_or_retired(world: Any) -> None:
+    from datetime import date, timedelta
+
+    from dtss.devices import loan_services
+
+    d = make_device(world)
+    loan_services.loan_create(
+        device=d,
+        student=world.people["elem_student"],
+        due_on=date.today() + timedelta(days=90),
+        actor=world.users["elem_admin"],
+    )
+    d.refresh_from_db()
+    assert d.holder_id is None  # waiting for the agreement: reserved, not yet lent
+    with pytest.raises(ValidationError):
+        services.device_transfer(device=d, school=world.schools["A-junior"])
+    with pytest.raises(ValidationError):
+        services.device_set_status(device=d, status="retired")
+
+
+def test_the_moe_viewer_reads_no_support_record(world: Any) -> None:
+    from dtss.devices import equity_services
+    from dtss.devices.models import StudentSupport
+
+    equity_services.support_set(
+        student=world.people["elem_student"], low_income=True, actor=world.users["elem_admin"]
+    )
+    assert StudentSupport.objects.visible_to(world.users["elem_admin"]).count() == 1
+    assert StudentSupport.objects.visible_to(world.users["moe"]).count() == 0
+    assert Device.objects.visible_to(world.users["moe"]).count() == 0  # nothing, but may read
+    make_device(world)
+    assert Device.objects.visible_to(world.users["moe"]).count() == 1
