@@ -291,3 +291,11 @@ LRS_MORE_MAX_AGE = envint("LRS_MORE_MAX_AGE", 86400)
 # learning time (longer sessions are implausible: a tab left open).
 ANALYTICS_AUTO_ROLLUP = envbool("ANALYTICS_AUTO_ROLLUP", True)
 ANALYTICS_MAX_SESSION_SECONDS = envint("ANALYTICS_MAX_SESSION_SECONDS", 3 * 3600)
+
+# Devices: a student device whose MDM has not reported it for this many days counts as idle in
+# the review and the indicators; the borrowing agreement (借用切結書) is rendered from this
+# template (copy `devices/loans/agreement.txt` into a template directory to word it your way).
+DEVICES_IDLE_DAYS = envint("DEVICES_IDLE_DAYS", 30)
+DEVICES_LOAN_AGREEMENT_TEMPLATE = env(
+    "DEVICES_LOAN_AGREEMENT_TEMPLATE", "devices/loans/agreement.txt"
+)

@@ -40,6 +40,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav.append((reverse("predict:class_list"), _("At-risk students")))  # teachers, schools
     if scope.is_county_level:
         nav.append((reverse("predict:model_list"), _("Prediction models")))
+    if scope.superuser or scope.staff_school_ids or scope.county_ids:
+        nav.append((reverse("devices:device_list"), _("Devices")))  # register, loans, needs
+    if scope.student_school_ids or scope.child_ids:
+        nav.append((reverse("devices:my_devices"), _("My devices")))  # loans, agreements
     if scope.is_county_level:
         nav.append((reverse("lrs:statements"), _("Learning records")))
         nav.append((reverse("analytics:platform_list"), _("Learning platforms")))

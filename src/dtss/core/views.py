@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from dtss.core.models import AuditEntry
 from dtss.core.tenancy import scope_for
+from dtss.devices import loan_selectors
 from dtss.orgs import selectors as org_selectors
 from dtss.orgs.models import County, Person, School
 from dtss.surveys import selectors as survey_selectors
@@ -51,6 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.student_school_ids and scope.person_id:
         me = Person.objects.filter(pk=scope.person_id)
         ctx["my_enrollment"] = org_selectors.current_enrollments(people=me).get(scope.person_id)
+    if scope.child_ids:
+        ctx["agreements_waiting"] = loan_selectors.agreements_waiting(user=user)
     if scope.person_id:
         ctx["surveys_waiting"] = [
             i for i in survey_selectors.my_invitations(user=user) if i.answered_at is None
