@@ -481,8 +481,10 @@ class StudentSupport(TenantModel):
     @classmethod
     def tenant_q(cls, scope: Scope, *, write: bool) -> Q:
         """Authorised staff only: the school's administrators and the county's office.
-        Teachers, students, parents and the MOE viewer see no row (aggregates only)."""
-        county_ids = scope.county_ids
+        Teachers, students, parents and the MOE viewer see no row (aggregates only). As for
+        every model, `write=True` means administrators; the devices services decide who
+        changes a record with `access.may_see_equity` (county staff too)."""
+        county_ids = scope.admin_county_ids if write else scope.county_ids
         school_ids = scope.admin_school_ids
         q = Q(pk__in=[])
         if county_ids:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from dtss.devices.models import Device, DeviceImport
 from dtss.devices.tests.factories import make_device
@@ -43,7 +44,7 @@ def test_command_update_only_lists_unknown(world: Any, capsys: Any) -> None:
 
 
 def test_command_reports_problems_and_changes_nothing(world: Any, capsys: Any) -> None:
-    with pytest.raises(CommandError) as exc:
+    with pytest.raises(CommandError) as exc, translation.override("en"):
         call_command(
             "devices",
             "import",
