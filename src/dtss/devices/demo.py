@@ -86,6 +86,7 @@ class _Demo:
                 )
             )
         self.demo_children = demo_parent_children
+        self.demo_parent = self.parent_user.person if demo_parent_children else None
         self.devices: list[Any] = []
         self.events: list[Any] = []
         self.assignments: list[Any] = []
@@ -330,7 +331,8 @@ class _Demo:
         from dtss.devices.models import Assignment, Device
 
         start = self.today - timedelta(days=self.rng.randint(20, 200))
-        parent = self.guardians.get(student.pk)
+        parent = self.demo_parent if student.pk in self.demo_children else None
+        parent = parent or self.guardians.get(student.pk)
         a = Assignment(
             public_id=self.uid(),
             county=self.county,

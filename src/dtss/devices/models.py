@@ -550,7 +550,7 @@ class NeedsCollection(TenantModel):
         CLOSED = "closed", _("Closed")
 
     county = models.ForeignKey("orgs.County", on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("name of the collection"), max_length=200)
     instructions = models.TextField(_("instructions"), blank=True)
     kinds = models.JSONField(
         _("kinds asked for"), default=list, blank=True, help_text=_("Empty for every kind.")
@@ -668,7 +668,7 @@ class ProcurementPlan(TenantModel):
         related_name="plans",
         verbose_name=_("from the needs collection"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("name of the plan"), max_length=200)
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (ROC)"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -806,7 +806,7 @@ class Stocktake(TenantModel):
 
     county = models.ForeignKey("orgs.County", on_delete=models.PROTECT, related_name="+")
     school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("name of the stocktake"), max_length=200)
     location = models.CharField(
         _("location"), max_length=120, blank=True, help_text=_("Empty for the whole school.")
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dtss.devices.models import DeviceKind, FundingSource, NeedLine, NeedsCollection
 from dtss.orgs.models import School
@@ -21,7 +22,7 @@ class DateInput(forms.DateInput):
 
 
 class CollectionForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("item", "Title"), max_length=200)
     instructions = forms.CharField(
         label=_("Instructions"),
         required=False,
@@ -85,7 +86,7 @@ class ReturnForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("item", "Title"), max_length=200)
     fiscal_year = forms.IntegerField(
         label=_("Fiscal year (ROC)"), required=False, min_value=100, max_value=300
     )

@@ -27,7 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dtss.analytics.class_views import download, filename, render_csv
@@ -290,7 +290,7 @@ class StocktakeForm(forms.Form):
         ),
     )
     title = forms.CharField(
-        label=gettext_lazy("Title"),
+        label=pgettext_lazy("item", "Title"),
         max_length=200,
         required=False,
         help_text=gettext_lazy("Optional; the date (and location) when empty."),

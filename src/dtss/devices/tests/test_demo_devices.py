@@ -56,6 +56,8 @@ def test_demo_devices_walk_journey_8(demo: None) -> None:
     parent = User.objects.get(username="parent")
     waiting_loans = list(loan_selectors.agreements_waiting(user=parent))
     assert len(waiting_loans) == 1
+    signed = Assignment.objects.get(person__guardian_links__parent=parent.person, status="active")
+    assert signed.signed_by == parent.person  # the demo parent signed the other child's
     home = _client("parent").get(reverse("core:home"))
     assert str(waiting_loans[0].public_id) in home.content.decode()
     loan = waiting_loans[0]
