@@ -550,6 +550,10 @@ def loan_request_list(request: HttpRequest, filters: Query[LoanRequestFilters]) 
     ),
 )
 def loan_request_create(request: HttpRequest, data: LoanRequestIn) -> Any:
+    scope = scope_for(request.user)
+    if not (scope.superuser or scope.roles - {"moe_viewer"}):
+        # no role that may ever ask (an account without one, the MOE viewer): 403 at once
+        raise PermissionDenied(_("Your role may not request a loan."))
     student = ref_or_422(Person.objects.visible_to(request.user), "student", public_id=data.student)
     r = svc.loan_request_create(
         student=student, need=data.need, reason=data.reason, actor=request.user, request=request

@@ -907,10 +907,10 @@ MATRIX = [
     # --- devices: loan requests (a parent, the student, the school's staff or the county office ask), the priority
     # queue and support records (equity: the school's administrators and the county office only; a parent sets home access)
     row("GET", "/loan-requests",                           "200 200 200 200 200 200 200 200 200 200 200 200 200", prepare="devices"),
-    row("POST", "/loan-requests",                          "403 201 201 422 201 422 201 422 422 201 201 422 422",
-        {"student": "{person:elem_student}", "need": "device"}),  # outsider: should be 403 (as the page), see the report
-    row("POST", "/loan-requests",                          "403 422 422 201 422 422 422 422 201 422 422 201 422",
-        {"student": "{person:b_student}", "need": "both"}),  # outsider: idem
+    row("POST", "/loan-requests",                          "403 201 201 422 201 422 201 422 422 201 201 422 403",
+        {"student": "{person:elem_student}", "need": "device"}),
+    row("POST", "/loan-requests",                          "403 422 422 201 422 422 422 422 201 422 422 201 403",
+        {"student": "{person:b_student}", "need": "both"}),
     row("POST", "/loan-requests/{lreq:A}/decline",         "403 200 200 404 200 404 403 404 404 403 403 404 404",
         {"note": "已有載具"}, prepare="devices"),
     row("POST", "/loan-requests/{lreq:B}/decline",         "403 404 404 200 404 404 404 404 403 404 404 403 404",
