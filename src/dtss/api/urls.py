@@ -36,10 +36,10 @@ from dtss.analytics.api_class import router as analytics_class_router  # noqa: E
 from dtss.analytics.api_overview import router as analytics_overview_router  # noqa: E402
 from dtss.analytics.api_platforms import router as analytics_platforms_router  # noqa: E402
 from dtss.core.api import router as core_router  # noqa: E402
-from dtss.devices.api_register import router as devices_register_router  # noqa: E402
 from dtss.devices.api_imports import router as devices_imports_router  # noqa: E402
 from dtss.devices.api_loans import router as devices_loans_router  # noqa: E402
 from dtss.devices.api_procurement import router as devices_procurement_router  # noqa: E402
+from dtss.devices.api_register import router as devices_register_router  # noqa: E402
 from dtss.devices.api_review import router as devices_review_router  # noqa: E402
 from dtss.framework.api import router as framework_router  # noqa: E402
 from dtss.orgs.api import router as orgs_router  # noqa: E402
