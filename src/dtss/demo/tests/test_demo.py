@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -12,12 +11,20 @@ from dtss.demo.county import DEMO_PASSWORD, demo_accounts, demo_load
 from dtss.orgs.models import Enrollment, Guardianship, Person, School, SchoolClass
 
 
-@pytest.fixture
-def demo(db: Any) -> None:
+def test_the_demo_county(db: Any) -> None:
+    """One generation of the demo county (about a minute) and every check on it: each module's
+    own demo checks are called from here rather than generating it again."""
+    from dtss.devices.tests.demo_checks import devices_walk_journey_8
+
     assert demo_load(seed=114, progress=lambda _msg: None) is True
+    demo_is_a_plausible_county()
+    demo_runs_once()
+    every_demo_account_logs_in_and_sees_only_its_scope()
+    demo_parent_has_two_children_at_two_schools()
+    devices_walk_journey_8()
 
 
-def test_demo_is_a_plausible_county(demo: None) -> None:
+def demo_is_a_plausible_county() -> None:
     nantou = School.objects.filter(county__code="10008")
     assert nantou.count() == 25
     assert set(nantou.values_list("stage", flat=True)) == set(School.Stage.values)
@@ -38,11 +45,11 @@ def test_demo_is_a_plausible_county(demo: None) -> None:
     assert all("\u4e00" <= p.name[0] <= "\u9fff" for p in Person.objects.all()[:500])
 
 
-def test_demo_runs_once(demo: None) -> None:
+def demo_runs_once() -> None:
     assert demo_load(seed=114, progress=lambda _msg: None) is False
 
 
-def test_every_demo_account_logs_in_and_sees_only_its_scope(demo: None) -> None:
+def every_demo_account_logs_in_and_sees_only_its_scope() -> None:
     for _label, username in demo_accounts():
         client = Client()
         response = client.post(
@@ -58,7 +65,7 @@ def test_every_demo_account_logs_in_and_sees_only_its_scope(demo: None) -> None:
     assert scope.admin_county_ids
 
 
-def test_demo_parent_has_two_children_at_two_schools(demo: None) -> None:
+def demo_parent_has_two_children_at_two_schools() -> None:
     parent = User.objects.get(username="parent")
     links = Guardianship.objects.filter(parent=parent.person)
     schools = {e.school_id for e in Enrollment.objects.filter(student__in=[g.child for g in links])}

@@ -1,16 +1,13 @@
-"""The demo county carries journey 8 without typing data in first."""
+"""The demo county carries journey 8 without typing data in first. Called by the demo's own
+test (dtss/demo/tests/test_demo.py), which generates the demo county once for every module."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
 from django.test import Client
 from django.urls import reverse
 
 from dtss.accounts.models import User
 from dtss.core import indicators as registry
-from dtss.demo.county import demo_load
 from dtss.devices import loan_selectors, loan_services
 from dtss.devices.models import (
     Assignment,
@@ -22,18 +19,13 @@ from dtss.devices.models import (
 from dtss.orgs.models import School
 
 
-@pytest.fixture
-def demo(db: Any) -> None:
-    assert demo_load(seed=114, progress=lambda _m: None) is True
-
-
 def _client(username: str) -> Client:
     client = Client()
     client.force_login(User.objects.get(username=username))
     return client
 
 
-def test_demo_devices_walk_journey_8(demo: None) -> None:
+def devices_walk_journey_8() -> None:
     school = School.objects.get(code="084601")
     devices = Device.objects.filter(school=school)
     assert devices.filter(kind__in=["tablet", "chromebook"]).count() > 100
