@@ -18,7 +18,7 @@ School level (Table 7):
 - `devices.in_repair`, `devices.repairs_overdue` (S1.A1): devices in repair, and those in repair
   for more than 30 days (lower is better).
 - `devices.idle_share` (S1.A1, S5.D1): of the MDM-managed student devices, the share whose last
-  MDM contact is older than 30 days (lower is better).
+  MDM contact is older than the DEVICES_IDLE_DAYS setting (30 days; lower is better).
 - `devices.stocktake_done` (S1.A1): a stocktake closed in the last 12 months (yes/no).
 
 County level (Table 6): `devices.county_per_student` (L3.D1), `devices.county_support_coverage`
@@ -47,7 +47,6 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from dtss.core.indicators import Indicator, memoized, register
 
-IDLE_DAYS = 30
 OLD_REPAIR_DAYS = 30
 
 
@@ -365,7 +364,9 @@ def _idle(level: str, ids: tuple[int, ...], as_of: dt.date) -> dict[int, float |
     from dtss.devices.review_selectors import end_of, student_device_q
 
     key = "county_id" if level == "county" else "school_id"
-    before = end_of(as_of - dt.timedelta(days=IDLE_DAYS + 1))
+    from dtss.devices.review_selectors import idle_days_default
+
+    before = end_of(as_of - dt.timedelta(days=idle_days_default() + 1))
     rows = (
         Device.objects.filter(
             student_device_q(),

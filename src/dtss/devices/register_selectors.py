@@ -22,9 +22,9 @@ from dtss.devices import access
 from dtss.devices.models import Device, DeviceEvent, Licence, LicenceSeat
 from dtss.orgs.models import Person, Role, School
 
-# A warranty "expiring" ends within this many days; an MDM is "idle" after this many days.
+# A warranty "expiring" ends within this many days (a device is "idle" after the
+# DEVICES_IDLE_DAYS setting: review_selectors.idle_days_default).
 WARRANTY_SOON_DAYS = 90
-MDM_IDLE_DAYS = 30
 STOCK = "county"  # the school filter's value for the county's own stock
 
 SORT_FIELDS = {
@@ -181,7 +181,9 @@ def device_filter(qs: QuerySet[Device], f: DeviceFilters) -> QuerySet[Device]:
             warranty_end__lte=today + dt.timedelta(days=WARRANTY_SOON_DAYS),
         )
     if f.mdm == "idle":
-        cutoff = timezone.now() - dt.timedelta(days=MDM_IDLE_DAYS)
+        from dtss.devices.review_selectors import idle_days_default
+
+        cutoff = timezone.now() - dt.timedelta(days=idle_days_default())
         qs = qs.exclude(mdm_source="").filter(
             Q(mdm_last_contact__isnull=True) | Q(mdm_last_contact__lt=cutoff)
         )
