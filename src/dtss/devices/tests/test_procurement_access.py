@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from dtss.devices import procurement_services as svc
 from dtss.devices.models import NeedsCollection, NeedSubmission, ProcurementLine, ProcurementPlan
-from dtss.devices.tests.test_procurement_helpers import make_loop, open_collection, today
+from dtss.devices.tests.procurement_helpers import make_loop, open_collection, today
 
 pytestmark = pytest.mark.django_db
 

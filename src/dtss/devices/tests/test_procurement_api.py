@@ -9,7 +9,7 @@ import pytest
 
 from dtss.devices.models import Device, ProcurementAllocation
 from dtss.devices.procurement_services import add_months
-from dtss.devices.tests.test_procurement_helpers import today
+from dtss.devices.tests.procurement_helpers import today
 
 pytestmark = pytest.mark.django_db
 A = "/api/v1"

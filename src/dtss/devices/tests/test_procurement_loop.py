@@ -25,7 +25,7 @@ from dtss.devices.models import (
     ProcurementPlan,
 )
 from dtss.devices.tests.factories import make_device
-from dtss.devices.tests.test_procurement_helpers import make_loop, open_collection, today
+from dtss.devices.tests.procurement_helpers import make_loop, open_collection, today
 
 pytestmark = pytest.mark.django_db
 
