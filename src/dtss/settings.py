@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "dtss.analytics",
     "dtss.predict",
     "dtss.devices",
+    "dtss.helpdesk",
 ]
 
 MIDDLEWARE = [

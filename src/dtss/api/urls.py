@@ -42,6 +42,10 @@ from dtss.devices.api_procurement import router as devices_procurement_router  #
 from dtss.devices.api_register import router as devices_register_router  # noqa: E402
 from dtss.devices.api_review import router as devices_review_router  # noqa: E402
 from dtss.framework.api import router as framework_router  # noqa: E402
+from dtss.helpdesk.api_admin import router as helpdesk_admin_router  # noqa: E402
+from dtss.helpdesk.api_community import router as helpdesk_community_router  # noqa: E402
+from dtss.helpdesk.api_kb import router as helpdesk_kb_router  # noqa: E402
+from dtss.helpdesk.api_requests import router as helpdesk_requests_router  # noqa: E402
 from dtss.orgs.api import router as orgs_router  # noqa: E402
 from dtss.predict.api import router as predict_router  # noqa: E402
 from dtss.surveys.api import router as surveys_router  # noqa: E402
@@ -60,3 +64,7 @@ api.add_router("/", devices_imports_router)
 api.add_router("/", devices_loans_router)
 api.add_router("/", devices_procurement_router)
 api.add_router("/", devices_review_router)
+api.add_router("/", helpdesk_requests_router)
+api.add_router("/", helpdesk_kb_router)
+api.add_router("/", helpdesk_admin_router)
+api.add_router("/", helpdesk_community_router)
