@@ -9,8 +9,10 @@
   `ArticleMedia`, the Chinese n-gram search index `ArticleGram`, daily reads `ArticleReadDay`).
 - The community of the county's office and the schools' administrators (`Thread`, `Post`).
 
-Every row carries its county, and its school where it belongs to one. Who may see and change
-what is decided in `access.py` and in the models' `tenant_q`.
+Every row carries its county, and its school where it belongs to one. Who may see what is the
+models' `tenant_q`; `visible_to(user, write=True)` is, as everywhere in DTSS, the rows the user
+administers (county administrators, a school's administrators). Who may do what — county
+office staff answer escalated requests, members post in the community — is `access.py`.
 """
 
 from __future__ import annotations
@@ -294,8 +296,9 @@ class HelpRequest(TenantModel):
         """The county's office: the county's requests; a school's administrators: the
         school's; everyone (read only): the requests they raised themselves."""
         q = Q(pk__in=[])
-        if scope.county_ids:
-            q |= Q(county_id__in=scope.county_ids)
+        counties = scope.admin_county_ids if write else scope.county_ids
+        if counties:
+            q |= Q(county_id__in=counties)
         if scope.admin_school_ids:
             q |= Q(school_id__in=scope.admin_school_ids)
         if not write and scope.person_id:
@@ -338,8 +341,9 @@ class RequestMessage(TenantModel):
         """Handlers see every message of their requests; a requester only the replies and
         events of their own requests."""
         q = Q(pk__in=[])
-        if scope.county_ids:
-            q |= Q(county_id__in=scope.county_ids)
+        counties = scope.admin_county_ids if write else scope.county_ids
+        if counties:
+            q |= Q(county_id__in=counties)
         if scope.admin_school_ids:
             q |= Q(school_id__in=scope.admin_school_ids)
         if not write and scope.person_id:
@@ -381,8 +385,9 @@ class RequestAttachment(TenantModel):
     @classmethod
     def tenant_q(cls, scope: Scope, *, write: bool = False) -> Q:
         q = Q(pk__in=[])
-        if scope.county_ids:
-            q |= Q(county_id__in=scope.county_ids)
+        counties = scope.admin_county_ids if write else scope.county_ids
+        if counties:
+            q |= Q(county_id__in=counties)
         if scope.admin_school_ids:
             q |= Q(school_id__in=scope.admin_school_ids)
         if not write and scope.person_id:
@@ -427,8 +432,9 @@ class CannedReply(TenantModel):
         """Handlers: the county's office all of the county's; a school's administrators the
         county-wide replies (read) and their school's own."""
         q = Q(pk__in=[])
-        if scope.county_ids:
-            q |= Q(county_id__in=scope.county_ids)
+        counties = scope.admin_county_ids if write else scope.county_ids
+        if counties:
+            q |= Q(county_id__in=counties)
         if scope.admin_school_ids:
             q |= Q(school_id__in=scope.admin_school_ids)
             if not write:
@@ -514,8 +520,9 @@ class Article(TenantModel):
         see drafts too; everyone signed in reads the published articles of their county and
         of their own schools. Anonymous readers go through `selectors.articles_public`."""
         q = Q(pk__in=[])
-        if scope.county_ids:
-            q |= Q(county_id__in=scope.county_ids)
+        counties = scope.admin_county_ids if write else scope.county_ids
+        if counties:
+            q |= Q(county_id__in=counties)
         if scope.admin_school_ids:
             q |= Q(school_id__in=scope.admin_school_ids)
         if not write:
@@ -594,10 +601,11 @@ class ArticleReadDay(models.Model):
         return f"{self.article_id} {self.day} {self.reads}"
 
 
-def _community_q(scope: Scope) -> Q:
+def _community_q(scope: Scope, *, write: bool = False) -> Q:
     q = Q(pk__in=[])
-    if scope.county_ids:
-        q |= Q(county_id__in=scope.county_ids)
+    counties = scope.admin_county_ids if write else scope.county_ids
+    if counties:
+        q |= Q(county_id__in=counties)
     if scope.admin_school_ids:
         q |= Q(county_id__in=_school_county_ids(scope.admin_school_ids))
     return q
@@ -644,7 +652,7 @@ class Thread(TenantModel):
     def tenant_q(cls, scope: Scope, *, write: bool = False) -> Q:
         """Members of the county's community read and write; moderation (pin, lock) is
         checked in `access.py`."""
-        return _community_q(scope)
+        return _community_q(scope, write=write)
 
 
 class Post(TenantModel):
@@ -674,4 +682,4 @@ class Post(TenantModel):
 
     @classmethod
     def tenant_q(cls, scope: Scope, *, write: bool = False) -> Q:
-        return _community_q(scope)
+        return _community_q(scope, write=write)

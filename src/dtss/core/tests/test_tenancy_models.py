@@ -93,6 +93,17 @@ OWNERSHIP: dict[str, Callable[[Any], tuple[int | None, int | None, set[int]]]] =
     "devices.deviceimport": lambda r: (r.county_id, r.school_id, set()),
     "devices.stocktake": lambda r: (r.county_id, r.school_id, set()),
     "devices.stocktakescan": lambda r: (r.county_id, r.school_id, set()),
+    "helpdesk.helpdesksettings": lambda r: (r.county_id, None, set()),
+    "helpdesk.calendarday": lambda r: (r.county_id, r.school_id, set()),
+    "helpdesk.servicetarget": lambda r: (r.county_id, None, set()),
+    "helpdesk.helprequest": lambda r: (r.county_id, r.school_id, {r.requester_id}),
+    "helpdesk.requestmessage": lambda r: (r.county_id, r.school_id, {r.request.requester_id}),
+    "helpdesk.requestattachment": lambda r: (r.county_id, r.school_id, {r.request.requester_id}),
+    "helpdesk.cannedreply": lambda r: (r.county_id, r.school_id, set()),
+    "helpdesk.article": lambda r: (r.county_id, r.school_id, set()),
+    "helpdesk.articlemedia": lambda r: (r.county_id, r.school_id, set()),
+    "helpdesk.thread": lambda r: (r.county_id, None, set()),
+    "helpdesk.post": lambda r: (r.county_id, None, set()),
 }
 
 USERS = [
@@ -317,6 +328,7 @@ def full_world(world: World) -> World:
             **tenant, school_class=school_class, person=person, run=run, pattern="steady"
         )
     _devices_rows(world)
+    _helpdesk_rows(world)
     return world
 
 
@@ -403,6 +415,71 @@ def _devices_rows(world: World) -> None:
         )
 
 
+def _helpdesk_rows(world: World) -> None:
+    """Helpdesk: per county the settings, a county and a school calendar day, a target, the
+    student's request with a reply, an internal note and an attachment, a county and a school
+    canned reply, a published county article with a video and a school's draft, and a thread
+    with a post."""
+    from django.core.files.base import ContentFile
+
+    from dtss.helpdesk import services
+    from dtss.helpdesk.models import (
+        Article,
+        ArticleMedia,
+        CalendarDay,
+        CannedReply,
+        HelpdeskSettings,
+        Post,
+        RequestAttachment,
+        ServiceTarget,
+        Thread,
+    )
+
+    for key, school_key, student, admin in (
+        ("A", "A-elem", "elem_student", "elem_admin"),
+        ("B", "B-elem", "b_student", "b_admin"),
+    ):
+        county, school = world.counties[key], world.schools[school_key]
+        now = timezone.now()
+        HelpdeskSettings.objects.create(county=county)
+        CalendarDay.objects.create(county=county, date=timezone.localdate(), name="颱風假")
+        CalendarDay.objects.create(
+            county=county, school=school, date=timezone.localdate(), name="校慶"
+        )
+        ServiceTarget.objects.create(
+            county=county, category="device", first_response_minutes=60, resolution_minutes=600
+        )
+        req = services.request_create(
+            user=world.users[student], category="platform", subject="登入", description="無法登入"
+        )
+        services.request_reply(request_obj=req, user=world.users[admin], body="請重試")
+        services.request_reply(request_obj=req, user=world.users[admin], body="內部", internal=True)
+        RequestAttachment.objects.create(
+            county=county,
+            school=school,
+            request=req,
+            file=ContentFile(b"x", name="a.png"),
+            name="a.png",
+        )
+        CannedReply.objects.create(county=county, title="重開機", body="請重開機")
+        CannedReply.objects.create(county=county, school=school, title="本校", body="找資訊組")
+        article = Article.objects.create(
+            county=county, title_zh="登入", body_zh="說明", status="published", published_at=now
+        )
+        ArticleMedia.objects.create(
+            county=county,
+            article=article,
+            kind="video",
+            file=ContentFile(b"v", name="v.mp4"),
+            name="v.mp4",
+        )
+        Article.objects.create(county=county, school=school, title_zh="草稿", body_zh="草稿")
+        thread = Thread.objects.create(
+            county=county, topic="device", title="平板", last_post_at=now, post_count=1
+        )
+        Post.objects.create(county=county, thread=thread, body="大家好")
+
+
 def _inside(scope: Any, world: World, owner: tuple[int | None, int | None, set[int]]) -> bool:
     county_id, school_id, persons = owner
     own_people = set(scope.child_ids) | ({scope.person_id} if scope.person_id else set())
@@ -487,6 +564,58 @@ def _rows_seen_lie_inside_the_scope(full_world: World, user: str, label: str) ->
             # a student's support categories: the school's administrators and the county office
             allowed = county_id in scope.county_ids or school_id in scope.admin_school_ids
             assert allowed, f"{user} sees {label} {row}"
+        elif label in {"helpdesk.article", "helpdesk.articlemedia"}:
+            # published articles are read by everyone of the county (a school's additions by
+            # the school's people); drafts only by their editors
+            article = row if label == "helpdesk.article" else row.article
+            mine = scope.staff_school_ids | scope.student_school_ids | scope.parent_school_ids
+            my_counties = set(
+                apps.get_model("orgs.School")
+                .objects.filter(pk__in=mine)
+                .values_list("county_id", flat=True)
+            )
+            allowed = (
+                county_id in scope.county_ids
+                or school_id in scope.admin_school_ids
+                or (
+                    article.status == "published"
+                    and (school_id in mine or (school_id is None and county_id in my_counties))
+                )
+            )
+            assert allowed, f"{user} sees {label} {row}"
+        elif label in {"helpdesk.thread", "helpdesk.post", "helpdesk.cannedreply"}:
+            # the county's community: its office and the administrators of its schools
+            admin_counties = set(
+                apps.get_model("orgs.School")
+                .objects.filter(pk__in=scope.admin_school_ids)
+                .values_list("county_id", flat=True)
+            )
+            allowed = county_id in scope.county_ids or (
+                county_id in admin_counties
+                and (
+                    label != "helpdesk.cannedreply" or school_id in {None, *scope.admin_school_ids}
+                )
+            )
+            assert allowed, f"{user} sees {label} {row}"
+        elif label in {
+            "helpdesk.helprequest",
+            "helpdesk.requestmessage",
+            "helpdesk.requestattachment",
+        }:
+            # the county's office, the school's administrators and the requester (never a
+            # teacher of the school, who sees only their own requests)
+            allowed = (
+                county_id in scope.county_ids
+                or school_id in scope.admin_school_ids
+                or scope.person_id in persons
+            )
+            assert allowed, f"{user} sees {label} {row}"
+            if scope.person_id in persons and label == "helpdesk.requestmessage":
+                assert (
+                    row.kind != "note"
+                    or county_id in scope.county_ids
+                    or (school_id in scope.admin_school_ids)
+                ), f"{user} sees an internal note"
         elif label == "orgs.guardianship":
             child_schools = set(row.child.memberships.values_list("school_id", flat=True))
             allowed = (
