@@ -12,6 +12,7 @@ from django.shortcuts import render
 from dtss.core.models import AuditEntry
 from dtss.core.tenancy import scope_for
 from dtss.devices import loan_selectors
+from dtss.helpdesk import selectors as helpdesk_selectors
 from dtss.orgs import selectors as org_selectors
 from dtss.orgs.models import County, Person, School
 from dtss.surveys import selectors as survey_selectors
@@ -55,6 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.child_ids:
         ctx["agreements_waiting"] = loan_selectors.agreements_waiting(user=user)
     if scope.person_id:
+        ctx["helpdesk"] = helpdesk_selectors.home_summary(user=user)
         ctx["surveys_waiting"] = [
             i for i in survey_selectors.my_invitations(user=user) if i.answered_at is None
         ]

@@ -1,0 +1,40 @@
+"""The home page's help-request section: a requester's open requests, a handler's counts."""
+
+from __future__ import annotations
+
+from dtss.helpdesk import services
+from dtss.helpdesk.selectors import handled_requests, home_summary
+from dtss.helpdesk.tests.factories import at, make_request
+
+NOW = at(2026, 12, 1, 9, 0)
+
+
+def test_home_summary_counts_only_what_the_user_handles(world) -> None:
+    late = make_request(world, "elem_student", now=NOW)
+    answered = make_request(world, "elem_parent", now=NOW)
+    services.request_reply(
+        request_obj=answered, user=world.users["elem_admin"], body="好", now=at(2026, 12, 1, 9, 30)
+    )
+    make_request(world, "b_parent", now=NOW)
+    later = at(2026, 12, 1, 14, 0)  # past the first-response target of `late`
+    principal = home_summary(user=world.users["elem_admin"], now=later)
+    assert principal["queue"] == {"open": 2, "overdue": 1, "unassigned": 2, "mine": 0}
+    assert home_summary(user=world.users["a_staff"], now=later)["queue"]["open"] == 2
+    assert home_summary(user=world.users["b_admin"], now=later)["queue"]["open"] == 1
+    assert "queue" not in home_summary(user=world.users["elem_teacher"], now=later)
+    assert home_summary(user=world.users["elem_student"], now=later)["mine"] == [late]
+    assert home_summary(user=world.users["elem_student2"], now=later)["mine"] == []
+    assert set(handled_requests(user=world.users["a_staff"])) == {late, answered}
+    assert list(handled_requests(user=world.users["moe"])) == []
+    assert list(handled_requests(user=world.users["elem_student"])) == []
+
+
+def test_the_home_page_shows_the_section(world) -> None:
+    req = make_request(world, "elem_student", subject="酷英網密碼忘了")
+    student = world.client("elem_student").get("/").content.decode()
+    assert "酷英網密碼忘了" in student and str(req.public_id) in student
+    principal = world.client("elem_admin").get("/").content.decode()
+    assert "data-helpdesk-queue" in principal
+    for other in ("junior_admin", "b_admin", "elem_student2", "elem_teacher"):
+        page = world.client(other).get("/").content.decode()
+        assert "酷英網密碼忘了" not in page and "data-helpdesk-queue" not in page, other
