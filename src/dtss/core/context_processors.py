@@ -44,6 +44,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav.append((reverse("devices:device_list"), _("Devices")))  # register, loans, needs
     if scope.student_school_ids or scope.child_ids:
         nav.append((reverse("devices:my_devices"), _("My devices")))  # loans, agreements
+    if scope.superuser or scope.admin_school_ids or scope.county_ids:
+        nav.append((reverse("helpdesk:queue"), _("Helpdesk")))  # queue, KB, community, reports
+    elif scope.person_id:
+        nav.append((reverse("helpdesk:request_mine"), _("Help")))  # my requests, the KB
     if scope.is_county_level:
         nav.append((reverse("lrs:statements"), _("Learning records")))
         nav.append((reverse("analytics:platform_list"), _("Learning platforms")))

@@ -187,6 +187,10 @@ class HelpRequest(TenantModel):
     """One request for help. The requester sees it and its replies (never the internal notes);
     the school's administrators handle it; the county's office sees the county's requests."""
 
+    # Requests are often about a student (raised by them or their parent): the MOE viewer
+    # reads the reports' counts, never the requests themselves.
+    MOE_READS: ClassVar[bool] = False
+
     class Status(models.TextChoices):
         NEW = "new", _("New")
         OPEN = "open", _("In progress")
@@ -309,6 +313,10 @@ class HelpRequest(TenantModel):
 class RequestMessage(TenantModel):
     """A reply (the requester sees it), an internal note (handlers only) or an event."""
 
+    # Requests are often about a student (raised by them or their parent): the MOE viewer
+    # reads the reports' counts, never the requests themselves.
+    MOE_READS: ClassVar[bool] = False
+
     class Kind(models.TextChoices):
         REPLY = "reply", _("Reply")
         NOTE = "note", _("Internal note")
@@ -353,6 +361,10 @@ class RequestMessage(TenantModel):
 
 class RequestAttachment(TenantModel):
     """A file attached to a request or to one of its messages."""
+
+    # Requests are often about a student (raised by them or their parent): the MOE viewer
+    # reads the reports' counts, never the requests themselves.
+    MOE_READS: ClassVar[bool] = False
 
     county = models.ForeignKey("orgs.County", on_delete=models.PROTECT, related_name="+")
     school = models.ForeignKey(
@@ -518,7 +530,7 @@ class Article(TenantModel):
     def tenant_q(cls, scope: Scope, *, write: bool = False) -> Q:
         """Editors (the county's office; a school's administrators for the school's own)
         see drafts too; everyone signed in reads the published articles of their county and
-        of their own schools. Anonymous readers go through `selectors.articles_public`."""
+        of their own schools. Anonymous readers go through `kb_selectors.articles_public`."""
         q = Q(pk__in=[])
         counties = scope.admin_county_ids if write else scope.county_ids
         if counties:
@@ -572,7 +584,7 @@ class ArticleMedia(TenantModel):
 
 class ArticleGram(models.Model):
     """The search index: the character bigrams (and Latin words) of an article, weighted by
-    where they occur. Rebuilt by `kb_services.article_index` on every save of the article."""
+    where they occur. Rebuilt by `search.article_index` on every save of the article."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="grams")
     gram = models.CharField(max_length=32)

@@ -410,7 +410,12 @@ def request_reply(
 
 @transaction.atomic
 def request_assign(
-    *, request_obj: HelpRequest, user: Any, assignee: Any, now: dt.datetime | None = None
+    *,
+    request_obj: HelpRequest,
+    user: Any,
+    assignee: Any,
+    now: dt.datetime | None = None,
+    http_request: Any = None,
 ) -> HelpRequest:
     """Give the request to one of its handlers (or to nobody: the school's queue)."""
     now = now or timezone.now()
@@ -422,7 +427,9 @@ def request_assign(
     request_obj.assignee = assignee
     _touch(request_obj, now, "assignee")
     _event(request_obj, event="assigned", actor=user, assignee=assignee.name if assignee else "")
-    audit_record(actor=user, action="helpdesk.request.assign", obj=request_obj)
+    audit_record(
+        actor=user, action="helpdesk.request.assign", obj=request_obj, request=http_request
+    )
     if assignee is not None and assignee.pk != getattr(user, "person_id", None):
         _notify_assigned(request_obj, assignee)
     return request_obj
@@ -436,6 +443,7 @@ def request_escalate(
     group: Any,
     reason: str = "",
     now: dt.datetime | None = None,
+    http_request: Any = None,
 ) -> HelpRequest:
     """Hand the request up to a group of the county's office (by hand)."""
     now = now or timezone.now()
@@ -449,6 +457,7 @@ def request_escalate(
         actor=user,
         action="helpdesk.request.escalate",
         obj=request_obj,
+        request=http_request,
         detail={"group": group.name},
     )
     return request_obj
@@ -456,7 +465,12 @@ def request_escalate(
 
 @transaction.atomic
 def request_status_set(
-    *, request_obj: HelpRequest, user: Any, status: str, now: dt.datetime | None = None
+    *,
+    request_obj: HelpRequest,
+    user: Any,
+    status: str,
+    now: dt.datetime | None = None,
+    http_request: Any = None,
 ) -> HelpRequest:
     """A handler moves the request along: in progress, waiting for the requester, resolved,
     closed; or reopens it."""
@@ -484,7 +498,11 @@ def request_status_set(
     _touch(request_obj, now, *fields)
     _event(request_obj, event="status", actor=user, status=status)
     audit_record(
-        actor=user, action="helpdesk.request.status", obj=request_obj, detail={"status": status}
+        actor=user,
+        action="helpdesk.request.status",
+        obj=request_obj,
+        request=http_request,
+        detail={"status": status},
     )
     if status == HelpRequest.Status.RESOLVED:
         _notify_resolved(request_obj)
@@ -493,7 +511,12 @@ def request_status_set(
 
 @transaction.atomic
 def request_priority_set(
-    *, request_obj: HelpRequest, user: Any, priority: str, now: dt.datetime | None = None
+    *,
+    request_obj: HelpRequest,
+    user: Any,
+    priority: str,
+    now: dt.datetime | None = None,
+    http_request: Any = None,
 ) -> HelpRequest:
     now = now or timezone.now()
     _require_handler(user, request_obj)
@@ -503,12 +526,19 @@ def request_priority_set(
         request_obj.priority = priority
         _touch(request_obj, now, "priority")
         _event(request_obj, event="priority", actor=user, priority=priority)
+        audit_record(
+            actor=user,
+            action="helpdesk.request.priority",
+            obj=request_obj,
+            request=http_request,
+            detail={"priority": priority},
+        )
     return request_obj
 
 
 @transaction.atomic
 def request_solved_by_requester(
-    *, request_obj: HelpRequest, user: Any, now: dt.datetime | None = None
+    *, request_obj: HelpRequest, user: Any, now: dt.datetime | None = None, http_request: Any = None
 ) -> HelpRequest:
     """The requester says the problem is solved (perhaps by an article): resolved."""
     now = now or timezone.now()
@@ -520,6 +550,9 @@ def request_solved_by_requester(
     request_obj.resolved_at = now
     _touch(request_obj, now, "status", "resolved_at")
     _event(request_obj, event="status", actor=user, status="resolved", by_requester=True)
+    audit_record(
+        actor=user, action="helpdesk.request.solved", obj=request_obj, request=http_request
+    )
     return request_obj
 
 
@@ -531,6 +564,7 @@ def request_rate(
     rating: int,
     comment: str = "",
     now: dt.datetime | None = None,
+    http_request: Any = None,
 ) -> HelpRequest:
     """The requester rates the service (1–5) once the request is resolved; this closes it."""
     now = now or timezone.now()
@@ -555,6 +589,13 @@ def request_rate(
         fields += ["status", "closed_at"]
     _touch(request_obj, now, *fields)
     _event(request_obj, event="rated", actor=user, rating=value)
+    audit_record(
+        actor=user,
+        action="helpdesk.request.rate",
+        obj=request_obj,
+        request=http_request,
+        detail={"rating": value},
+    )
     return request_obj
 
 
@@ -592,7 +633,9 @@ def sla_check(*, now: dt.datetime | None = None) -> dict[str, int]:
                 req.save(update_fields=[field, "updated_at"])
                 _event(req, event="breach", target=kind)
                 result[kind] += 1
-                _, _, when, group = target_for(county_id=req.county_id, category=req.category)
+                _first, _resolution, when, group = target_for(
+                    county_id=req.county_id, category=req.category
+                )
                 if (
                     group is not None
                     and req.escalated_to_id is None

@@ -678,7 +678,10 @@ def test_moe_viewer_reads_everything(full_world: World) -> None:
         else:
             assert model.objects.exists() and not model.objects.visible_to(moe).exists(), label
     assert [m for m in OWNERSHIP if not getattr(apps.get_model(m), "MOE_READS", True)] == [
-        "devices.studentsupport"
+        "devices.studentsupport",
+        "helpdesk.helprequest",
+        "helpdesk.requestmessage",
+        "helpdesk.requestattachment",
     ]
 
 

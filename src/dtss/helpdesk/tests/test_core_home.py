@@ -38,3 +38,14 @@ def test_the_home_page_shows_the_section(world) -> None:
     for other in ("junior_admin", "b_admin", "elem_student2", "elem_teacher"):
         page = world.client(other).get("/").content.decode()
         assert "酷英網密碼忘了" not in page and "data-helpdesk-queue" not in page, other
+
+
+def test_a_handlers_read_of_a_request_is_audited(world) -> None:
+    from dtss.core.models import AuditEntry
+
+    req = make_request(world, "elem_student")
+    world.client("elem_student").get(f"/helpdesk/r/{req.public_id}/")
+    assert not AuditEntry.objects.filter(action="helpdesk.request.read").exists()
+    world.client("elem_admin").get(f"/helpdesk/r/{req.public_id}/")
+    entry = AuditEntry.objects.get(action="helpdesk.request.read")
+    assert (entry.actor, entry.object_id) == (world.users["elem_admin"], str(req.public_id))
