@@ -24,6 +24,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dtss.core.models import TenantModel
 
@@ -96,8 +97,8 @@ class CalendarDay(TenantModel):
     (補行上班), for the whole county (no school) or one school."""
 
     class Kind(models.TextChoices):
-        CLOSED = "closed", _("Closed")
-        WORKING = "working", _("Working day (make-up)")
+        CLOSED = "closed", pgettext_lazy("calendar day", "Closed")
+        WORKING = "working", pgettext_lazy("calendar day", "Working day (make-up)")
 
     county = models.ForeignKey(
         "orgs.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("county/city")

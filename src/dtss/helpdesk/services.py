@@ -269,7 +269,11 @@ def request_create(
     County.objects.select_for_update().filter(pk=county.pk).first()
     number = (HR.objects.filter(county=county).aggregate(m=Max("number"))["m"] or 0) + 1
     first, resolution, escalate_when, group = target_for(county_id=county.pk, category=category)
-    cal = sla.calendar_for(county_id=county.pk, school_id=school.pk if school else None)
+    cal = sla.calendar_for(
+        county_id=county.pk,
+        school_id=school.pk if school else None,
+        around=timezone.localdate(now),
+    )
     req = HR.objects.create(
         county=county,
         school=school,
