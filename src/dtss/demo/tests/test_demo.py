@@ -15,6 +15,7 @@ def test_the_demo_county(db: Any) -> None:
     """One generation of the demo county (about a minute) and every check on it: each module's
     own demo checks are called from here rather than generating it again."""
     from dtss.devices.tests.demo_checks import devices_walk_journey_8
+    from dtss.helpdesk.tests.demo_checks import check_helpdesk_demo
 
     assert demo_load(seed=114, progress=lambda _msg: None) is True
     demo_is_a_plausible_county()
@@ -22,6 +23,7 @@ def test_the_demo_county(db: Any) -> None:
     every_demo_account_logs_in_and_sees_only_its_scope()
     demo_parent_has_two_children_at_two_schools()
     devices_walk_journey_8()
+    check_helpdesk_demo()
 
 
 def demo_is_a_plausible_county() -> None:
