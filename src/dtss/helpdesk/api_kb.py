@@ -251,7 +251,7 @@ def article_list(request: HttpRequest, filters: Query[ArticleFilters]) -> Any:
 
 @router.get(
     "/helpdesk/articles/suggest",
-    response=responses({200: SuggestionsOut}),
+    response=responses({200: SuggestionsOut}, 422),
     summary="Articles for what someone is typing",
     description=(
         "The few published articles that best match q (for the request form: 'these might "
