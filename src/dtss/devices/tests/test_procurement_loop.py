@@ -459,7 +459,7 @@ def test_every_page_renders_in_both_languages(world: Any) -> None:
     for user, pages in (("a_staff", county_pages), ("elem_admin", school_pages)):
         client = world.client(user)
         for lang in ("zh-hant", "en"):
-            client.cookies["django_language"] = lang
+            client.cookies["dtss_language"] = lang
             for url in pages:
                 r = client.get(url)
                 assert r.status_code == 200, (user, url)

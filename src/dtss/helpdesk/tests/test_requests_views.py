@@ -567,9 +567,9 @@ def test_events_render_in_both_languages(world) -> None:
     services.request_status_set(request_obj=req, user=head, status="resolved")
     services.request_rate(request_obj=req, user=world.users["junior_teacher"], rating=5)
     client = world.client("junior_teacher")
-    client.cookies["django_language"] = "en"
+    client.cookies["dtss_language"] = "en"
     en = client.get(detail(req)).content.decode()
-    client.cookies["django_language"] = "zh-hant"
+    client.cookies["dtss_language"] = "zh-hant"
     zh = client.get(detail(req)).content.decode()
     assert 'lang="en"' in en and 'lang="zh-Hant-TW"' in zh
     for page in (en, zh):
