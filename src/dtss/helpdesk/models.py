@@ -196,8 +196,8 @@ class HelpRequest(TenantModel):
         NEW = "new", _("New")
         OPEN = "open", _("In progress")
         WAITING = "waiting", _("Waiting for the requester")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
+        RESOLVED = "resolved", pgettext_lazy("request status", "Resolved")
+        CLOSED = "closed", pgettext_lazy("request status", "Closed")
 
     class Priority(models.TextChoices):
         LOW = "low", _("Low")

@@ -115,6 +115,11 @@ def test_suggestions_while_typing_and_the_form_still_sends(
     assert link.get_attribute("href").endswith("/helpdesk/kb/1/")
     assert "因材網無法登入怎麼辦" in box.text and "先確認教育雲帳號" in box.text
     assert "evil" not in box.get_attribute("innerHTML")  # only same-site links
+    # on a phone the suggestions sit right under the subject being typed, not below the form
+    assert b.driver.execute_script(
+        "var box = document.getElementById('kb-suggest');"
+        "return box.previousElementSibling.classList.contains('field-subject');"
+    )
     b.css("#id_description").send_keys("輸入密碼後一直轉圈圈")
     b.driver.execute_script("document.getElementById('request-submit').click()")
     b.wait(lambda d: "/helpdesk/r/" in d.current_url, "the request's page")

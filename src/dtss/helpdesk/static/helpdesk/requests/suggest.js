@@ -7,6 +7,12 @@
   var subject = document.getElementById("id_subject");
   var description = document.getElementById("id_description");
   if (!box || !box.dataset.url || !subject || !window.fetch) return;
+  // On a phone the form fills the screen: show the suggestions right under the subject, where
+  // the person is typing, rather than after the send button.
+  if (window.matchMedia && window.matchMedia("(max-width: 899px)").matches) {
+    var field = subject.closest("p, div.field, .form-row") || subject.parentNode;
+    if (field && field.parentNode) field.parentNode.insertBefore(box, field.nextSibling);
+  }
   var timer = null;
   var lastQuery = "";
   var seq = 0;
