@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dtss.core.tenancy import scope_for
+from dtss.helpdesk import access as helpdesk_access
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav.append((reverse("devices:my_devices"), _("My devices")))  # loans, agreements
     if scope.superuser or scope.admin_school_ids or scope.county_ids:
         nav.append((reverse("helpdesk:queue"), _("Helpdesk")))  # queue, KB, community, reports
-    elif scope.person_id:
+    elif helpdesk_access.may_raise(user):
         nav.append((reverse("helpdesk:request_mine"), _("Help")))  # my requests, the KB
     if scope.is_county_level:
         nav.append((reverse("lrs:statements"), _("Learning records")))
@@ -54,4 +55,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope.can_administer:
         nav.append((reverse("imports:list"), _("Imports")))
         nav.append((reverse("core:audit"), _("Audit log")))
-    return {"nav": nav, "scope": scope}
+    return {"nav": nav, "scope": scope, "can_ask_help": helpdesk_access.may_raise(user)}

@@ -48,9 +48,16 @@ def handles_any(user: Any) -> bool:
 
 
 def may_raise(user: Any) -> bool:
-    """Anyone signed in with a person behind the account may ask for help."""
+    """Anyone signed in who belongs somewhere — a school (staff, student, parent) or a county's
+    office — asks for help; the request goes to that school or county. The MOE viewer and an
+    account with no role have nobody to ask."""
     scope = scope_for(user)
-    return scope.authenticated and scope.person_id is not None
+    return scope.person_id is not None and bool(
+        scope.staff_school_ids
+        or scope.student_school_ids
+        or scope.parent_school_ids
+        or scope.county_ids
+    )
 
 
 def may_edit_articles(scope: Scope, *, school_id: int | None, county_id: int) -> bool:

@@ -198,6 +198,8 @@ def _county(request: HttpRequest, code: str, *, write: bool = False) -> Any:
     scope = scope_for(request.user)
     if not (scope.superuser or scope.everything or scope.county_ids):
         raise PermissionDenied(_("Only the county's office may use the helpdesk settings."))
+    if write and not (scope.superuser or scope.county_ids):  # before naming the county
+        raise PermissionDenied(_("You may read these settings but not change them."))
     county, _options = sel.county_pick(user=request.user, code=code)
     if county is None:
         raise ValidationError({"county": _("Name the county (its code).")})

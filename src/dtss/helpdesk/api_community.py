@@ -202,6 +202,8 @@ def _county(request: HttpRequest, code: str | None, *, write: bool = False) -> A
     qs = sel.writable_counties(user=request.user) if write else sel.counties(user=request.user)
     county = qs.filter(code=code).first()
     if county is None:
+        if not write:  # a filter naming a county outside the community: as if missing
+            raise Http404
         raise ValidationError({"county": _("No such county, or not one you may use here.")})
     return county
 
@@ -368,18 +370,20 @@ def thread_lock(request: HttpRequest, public_id: PublicId, data: LockIn) -> Any:
         "Every open help request (new, in progress, waiting) of the caller's county "
         "community, oldest first: number, school, category, platform, subject, status, age, "
         "the escalated group and lateness only — never who asked, the description, messages "
-        "or attachments. Filters: category, platform, school, county."
+        "or attachments. Filters: category, platform, school, county (one outside the "
+        "caller's community is a 404). Members only: the MOE viewer and other roles 403."
     ),
 )
 @paged
 def shared_queue(request: HttpRequest, filters: Query[SharedFilters]) -> Any:
-    _reader(request)
+    if not sel.may_read_queue(request.user):
+        raise PermissionDenied(_("Only the members of a county's community read its queue."))
     county = _county(request, filters.county)
     school_id = None
     if filters.school:
         school = sel.shared_schools(user=request.user).filter(public_id=filters.school).first()
         if school is None:
-            raise ValidationError({"school": _("No such school, or not one you may use here.")})
+            raise Http404
         school_id = school.pk
     rows = sel.shared_queue(
         user=request.user,

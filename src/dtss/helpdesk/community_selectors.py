@@ -71,6 +71,13 @@ def may_read(user: Any) -> bool:
     return scope.superuser or scope.everything or access.in_community(user)
 
 
+def may_read_queue(user: Any) -> bool:
+    """The shared queue: members only. Its subjects are often about a student, so the MOE
+    viewer, who reads the discussions, does not read it (as it reads no request)."""
+    scope = scope_for(user)
+    return scope.superuser or access.in_community(user)
+
+
 def may_write_any(user: Any) -> bool:
     scope = scope_for(user)
     return scope.superuser or bool(access.community_county_ids(user))
@@ -193,7 +200,7 @@ def _shared_base(user: Any) -> QuerySet[HelpRequest]:
     applies: this queryset is only ever read through `SHARED_FIELDS`."""
     scope = scope_for(user)
     qs = HelpRequest.objects.filter(status__in=HelpRequest.OPEN_STATUSES)
-    if scope.superuser or scope.everything:
+    if scope.superuser:
         return qs
     return qs.filter(county_id__in=access.community_county_ids(user))
 
@@ -202,6 +209,8 @@ def shared_schools(*, user: Any) -> QuerySet[Any]:
     """The schools of the counties in the user's shared queue (for the school filter)."""
     from dtss.orgs.models import School
 
+    if not may_read_queue(user):
+        return School.objects.none()
     return (
         School.objects.filter(county__in=counties(user=user))
         .select_related("county")
@@ -213,7 +222,7 @@ def shared_queue(
     *, user: Any, filters: QueueFilters | None = None, now: dt.datetime | None = None
 ) -> list[SharedRow]:
     """The county's open requests as the community sees them (see the module's docstring)."""
-    if not may_read(user):
+    if not may_read_queue(user):
         return []
     filters = filters or QueueFilters()
     now = now or timezone.now()

@@ -326,7 +326,8 @@ def _queue_filters(request: HttpRequest, counties: list[Any], schools: list[Any]
 @login_required
 @require_GET
 def shared_queue(request: HttpRequest) -> HttpResponse:
-    _require_reader(request)
+    if not sel.may_read_queue(request.user):
+        raise PermissionDenied
     counties = list(sel.counties(user=request.user))
     schools = list(sel.shared_schools(user=request.user))
     filters, county, school = _queue_filters(request, counties, schools)
@@ -370,7 +371,8 @@ def shared_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def shared_queue_export(request: HttpRequest) -> HttpResponse:
-    _require_reader(request)
+    if not sel.may_read_queue(request.user):
+        raise PermissionDenied
     counties = list(sel.counties(user=request.user))
     schools = list(sel.shared_schools(user=request.user))
     filters, _county, _school = _queue_filters(request, counties, schools)

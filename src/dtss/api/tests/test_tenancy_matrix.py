@@ -317,9 +317,84 @@ def _devices(w: ApiWorld) -> None:
     ps.submission_submit(submission=o["nsub:B"])  # B-elem's submitted (no one in B fills)
 
 
+def _helpdesk(w: ApiWorld) -> None:
+    """The helpdesk (issue 9) of county A (key A, school A-elem) and county B (key B, school
+    B-elem): the county office's groups hgroup:A-equipment (a_staff a member), A-teaching and
+    hgroup:B-equipment, B-teaching; hreq:A / hreq:B raised by elem_student / b_student,
+    answered by a handler (elem_admin / b_admin) with an internal note, hreq:A-parent /
+    hreq:B-parent raised by elem_parent / b_parent, hreq:A-done / hreq:B-done the student's,
+    resolved; canned:A, canned:B county-wide replies and canned:A-elem, canned:B-elem the
+    school's own; article:A, article:B a published county article and article:A-elem-draft,
+    article:B-elem-draft a school's draft; thread:A (by elem_admin) with its opening post
+    post:A-first and post:A (a reply by junior_admin), thread:B (by b_admin) with post:B-first
+    and post:B (b_admin's reply); the counties' HelpdeskSettings; cday:A, cday:B a county-wide
+    day off and cday:A-elem one of A-elem; device:hd-A a tablet of A-elem."""
+    from dtss.devices.tests.factories import make_device
+    from dtss.helpdesk import community_services, services
+    from dtss.helpdesk.models import CalendarDay, CannedReply, HelpdeskSettings
+    from dtss.helpdesk.tests.factories import make_article, make_request, office_groups
+
+    world, o = w.world, w.objects
+    users = world.users
+    for key, school_key, student, parent, handler in (
+        ("A", "A-elem", "elem_student", "elem_parent", "elem_admin"),
+        ("B", "B-elem", "b_student", "b_parent", "b_admin"),
+    ):
+        county, school = world.counties[key], world.schools[school_key]
+        for kind, group in office_groups(world, key).items():
+            o[f"hgroup:{key}-{kind}"] = group
+        req = o[f"hreq:{key}"] = make_request(world, student)
+        services.request_reply(request_obj=req, user=users[handler], body="請先清除快取再試一次。")
+        services.request_reply(
+            request_obj=req, user=users[handler], body="可能是帳號綁定問題", internal=True
+        )
+        o[f"hreq:{key}-parent"] = make_request(
+            world, parent, category="device", platform="", subject="孩子的平板無法充電"
+        )
+        done = make_request(world, student, subject="教育雲帳號忘記密碼")
+        services.request_reply(request_obj=done, user=users[handler], body="已協助重設密碼。")
+        o[f"hreq:{key}-done"] = services.request_status_set(
+            request_obj=done, user=users[handler], status="resolved"
+        )
+        o[f"canned:{key}"] = CannedReply.objects.create(
+            county=county, title="清除快取", body="請先清除瀏覽器快取後再登入。"
+        )
+        o[f"canned:{school_key}"] = CannedReply.objects.create(
+            county=county, school=school, title="本校資訊組", body="請到資訊組找管理員。"
+        )
+        o[f"article:{key}"] = make_article(world, key)
+        o[f"article:{school_key}-draft"] = make_article(
+            world, key, school=school, status="draft", title_zh="本校平板借用須知"
+        )
+        HelpdeskSettings.objects.create(county=county)
+        o[f"cday:{key}"] = CalendarDay.objects.create(
+            county=county, date=date(2099, 1, 1), name="開國紀念日"
+        )
+    o["cday:A-elem"] = CalendarDay.objects.create(
+        county=world.counties["A"],
+        school=world.schools["A-elem"],
+        date=date(2099, 1, 5),
+        name="校慶補假",
+    )
+    o["device:hd-A"] = make_device(world, "A-elem")
+    for key, author, replier in (("A", "elem_admin", "junior_admin"), ("B", "b_admin", "b_admin")):
+        thread = o[f"thread:{key}"] = community_services.thread_create(
+            user=users[author],
+            county=world.counties[key],
+            topic="device",
+            title="平板充電車怎麼管理",
+            body="各校怎麼排充電？",
+        )
+        o[f"post:{key}-first"] = thread.posts.get()
+        o[f"post:{key}"] = community_services.post_create(
+            thread=thread, user=users[replier], body="我們用排程插座。"
+        )
+
+
 PREPARE = {
     "predict": _predict,
     "devices": _devices,
+    "helpdesk": _helpdesk,
     "no_office_A": lambda w: PromotionOffice.objects.filter(county=w.objects["county:A"]).delete(),
     "fw": lambda w: w.framework(),  # lists: every framework object exists
     "submitted": _submitted,
@@ -372,6 +447,23 @@ MAPPING = {
         "activity_column": "題目",
         "timestamp_column": "時間",
     },
+}
+
+# The helpdesk rows: a request, an article, a discussion, working hours, a service target.
+HD_REQUEST = {"category": "device", "subject": "平板無法開機", "description": "按電源鍵沒有反應。"}
+HD_ARTICLE = {"title_zh": "平板無法開機", "body_zh": "長按電源鍵十秒重新啟動。"}
+HD_THREAD = {"topic": "device", "title": "平板無法開機", "body": "各校怎麼處理？"}
+HD_HOURS = {
+    "work_days": [1, 2, 3, 4, 5],
+    "work_start": "07:30",
+    "work_end": "16:30",
+    "auto_close_days": 10,
+}
+HD_TARGET = {
+    "category": "device",
+    "first_response_minutes": 60,
+    "resolution_minutes": 480,
+    "escalate_when": "breach",
 }
 
 # fmt: off
@@ -1041,6 +1133,178 @@ MATRIX = [
         {}, prepare="devices"),
     row("POST", "/stocktakes/{stocktake:B}/close",         "403 404 404 200 404 404 404 404 403 403 403 403 403",
         {}, prepare="devices"),
+    # --- helpdesk ---
+    # requests (issue 9). Anyone with a person raises them (for one of their schools, or the county
+    # office's); the requester reads their own (never the notes), replies, says solved and rates; the school's
+    # administrators and the county's office (a_admin, a_staff) handle them; teachers, students, parents see only
+    # their own; the MOE viewer never reads a request (MOE_READS = False). Another tenant's request is a 404.
+    row("GET", "/helpdesk/requests",                       "200 200 200 200 200 200 200 200 200 200 200 200 200", prepare="helpdesk"),
+    row("GET", "/helpdesk/requests?scope=queue",           "403 200 200 200 200 200 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("POST", "/helpdesk/requests",                      "403 201 201 201 201 201 201 201 201 201 201 201 403",
+        HD_REQUEST, prepare="helpdesk"),  # MOE, outsider: no school or county office to ask
+    row("POST", "/helpdesk/requests",                      "403 422 422 422 422 422 422 422 201 422 422 201 403",
+        {**HD_REQUEST, "school": "{school:B-elem}"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests",                      "403 201 201 201 201 201 422 422 422 422 422 422 403",
+        {**HD_REQUEST, "priority": "high"}, prepare="helpdesk"),  # the priority: handlers only
+    row("POST", "/helpdesk/requests",                      "403 201 201 422 201 422 201 422 422 422 422 422 403",
+        {**HD_REQUEST, "device": "{device:hd-A}"}, prepare="helpdesk"),  # a device the caller sees
+    row("GET", "/helpdesk/requests/{hreq:A}",              "404 200 200 404 200 404 404 404 404 200 404 404 404", prepare="helpdesk"),
+    row("GET", "/helpdesk/requests/{hreq:A-parent}",       "404 200 200 404 200 404 404 404 404 404 200 404 404", prepare="helpdesk"),
+    row("GET", "/helpdesk/requests/{hreq:B-parent}",       "404 404 404 200 404 404 404 404 404 404 404 200 404", prepare="helpdesk"),
+    row("GET", "/helpdesk/requests/{hreq:A}/messages",     "404 200 200 404 200 404 404 404 404 200 404 404 404", prepare="helpdesk"),
+    row("GET", "/helpdesk/requests/{hreq:B}/messages",     "404 404 404 200 404 404 404 404 404 404 404 404 404", prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/messages",    "404 201 201 404 201 404 404 404 404 201 404 404 404",
+        {"body": "還是不行"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/messages",    "404 201 201 404 201 404 404 404 404 403 404 404 404",
+        {"body": "請查帳號", "internal": True}, prepare="helpdesk"),  # an internal note: handlers
+    row("POST", "/helpdesk/requests/{hreq:B-parent}/messages", "404 404 404 201 404 404 404 404 404 404 404 201 404",
+        {"body": "還是不行"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/assign",      "404 200 200 404 200 404 404 404 404 403 404 404 404",
+        {"assignee": "{person:a_staff}"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/assign",      "404 422 422 404 422 404 404 404 404 403 404 404 404",
+        {"assignee": "{person:elem_teacher}"}, prepare="helpdesk"),  # not a handler of it
+    row("POST", "/helpdesk/requests/{hreq:B}/assign",      "404 404 404 200 404 404 404 404 404 404 404 404 404",
+        {"assignee": "{person:b_admin}"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/status",      "404 200 200 404 200 404 404 404 404 403 404 404 404",
+        {"status": "waiting"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:B}/status",      "404 404 404 200 404 404 404 404 404 404 404 404 404",
+        {"status": "waiting"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/priority",    "404 200 200 404 200 404 404 404 404 403 404 404 404",
+        {"priority": "urgent"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:B-parent}/priority", "404 404 404 200 404 404 404 404 404 404 404 403 404",
+        {"priority": "urgent"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/escalate",    "404 200 200 404 200 404 404 404 404 403 404 404 404",
+        {"group": "{hgroup:A-equipment}", "reason": "需要縣網中心協助"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/escalate",    "404 422 422 404 422 404 404 404 404 403 404 404 404",
+        {"group": "{hgroup:B-equipment}"}, prepare="helpdesk"),  # another county's group
+    row("POST", "/helpdesk/requests/{hreq:B}/escalate",    "404 404 404 200 404 404 404 404 404 404 404 404 404",
+        {"group": "{hgroup:B-teaching}"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/solved",      "404 403 403 404 403 404 404 404 404 200 404 404 404", prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:B-parent}/solved", "404 404 404 403 404 404 404 404 404 404 404 200 404", prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A-done}/rating", "404 403 403 404 403 404 404 404 404 200 404 404 404",
+        {"rating": 5, "comment": "謝謝"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/rating",      "404 403 403 404 403 404 404 404 404 422 404 404 404",
+        {"rating": 5}, prepare="helpdesk"),  # not resolved yet
+    row("POST", "/helpdesk/requests/{hreq:B-done}/rating", "404 404 404 403 404 404 404 404 404 404 404 404 404",
+        {"rating": 4}, prepare="helpdesk"),
+    # helpdesk: canned replies (handlers only; county-wide ones changed by the county's office, a school's own by
+    # its administrators and the county's office; a school's administrators read the county-wide ones)
+    row("GET", "/helpdesk/canned-replies",                 "403 200 200 200 200 200 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/canned-replies?request={hreq:A}", "403 200 200 404 200 404 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("POST", "/helpdesk/canned-replies",                "403 201 201 201 422 422 403 403 403 403 403 403 403",
+        {"title": "重設密碼", "body": "請至教育雲重設密碼。"}),  # county-wide: the county's office
+    row("POST", "/helpdesk/canned-replies",                "403 422 422 422 201 422 403 403 403 403 403 403 403",
+        {"title": "重設密碼", "body": "請至教育雲重設密碼。", "school": "{school:A-elem}"}),
+    row("PATCH", "/helpdesk/canned-replies/{canned:A}",    "403 200 200 404 403 403 403 403 403 403 403 403 403",
+        {"title": "清除瀏覽器快取"}, prepare="helpdesk"),
+    row("PATCH", "/helpdesk/canned-replies/{canned:A-elem}", "403 200 200 404 200 404 403 403 403 403 403 403 403",
+        {"title": "本校資訊組聯絡方式"}, prepare="helpdesk"),
+    row("PATCH", "/helpdesk/canned-replies/{canned:B}",    "403 404 404 200 404 404 403 403 403 403 403 403 403",
+        {"title": "清除瀏覽器快取"}, prepare="helpdesk"),
+    row("DELETE", "/helpdesk/canned-replies/{canned:A}",   "403 204 204 404 403 403 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("DELETE", "/helpdesk/canned-replies/{canned:A-elem}", "403 204 204 404 204 404 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("DELETE", "/helpdesk/canned-replies/{canned:B-elem}", "403 404 404 204 404 404 403 403 403 403 403 403 403", prepare="helpdesk"),
+    # helpdesk: the knowledge base. Everyone signed in reads the published articles of their county and schools
+    # (the MOE viewer every county's); editors (the county's office: the county's and its schools'; a school's
+    # administrators: their school's) also drafts; a reader who may not edit gets 403 on a write
+    row("GET", "/helpdesk/articles",                       "200 200 200 200 200 200 200 200 200 200 200 200 200", prepare="helpdesk"),
+    row("GET", "/helpdesk/articles/suggest?q=因材網登入",   "200 200 200 200 200 200 200 200 200 200 200 200 200", prepare="helpdesk"),
+    row("GET", "/helpdesk/articles/{article:A}",           "200 200 200 404 200 200 200 200 404 200 200 404 404", prepare="helpdesk"),
+    row("GET", "/helpdesk/articles/{article:A-elem-draft}", "404 200 200 404 200 404 404 404 404 404 404 404 404", prepare="helpdesk"),
+    row("GET", "/helpdesk/articles/{article:B}",           "200 404 404 200 404 404 404 404 200 404 404 200 404", prepare="helpdesk"),
+    row("POST", "/helpdesk/articles",                      "403 201 201 201 422 422 403 403 403 403 403 403 403",
+        HD_ARTICLE),  # no school, no county: the caller's county (school administrators name their school)
+    row("POST", "/helpdesk/articles",                      "403 201 201 422 201 422 403 403 403 403 403 403 403",
+        {**HD_ARTICLE, "school": "{school:A-elem}"}),
+    row("POST", "/helpdesk/articles",                      "403 422 422 201 422 422 403 403 403 403 403 403 403",
+        {**HD_ARTICLE, "county": "{county:B}"}),
+    row("PATCH", "/helpdesk/articles/{article:A}",         "403 200 200 404 403 403 403 403 404 403 403 404 404",
+        {"tags": "登入, 快取"}, prepare="helpdesk"),
+    row("PATCH", "/helpdesk/articles/{article:A-elem-draft}", "404 200 200 404 200 404 404 404 404 404 404 404 404",
+        {"tags": "平板"}, prepare="helpdesk"),
+    row("PATCH", "/helpdesk/articles/{article:B}",         "403 404 404 200 404 404 404 404 403 404 404 403 404",
+        {"tags": "登入"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/articles/{article:A}/status",   "403 200 200 404 403 403 403 403 404 403 403 404 404",
+        {"status": "archived"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/articles/{article:A-elem-draft}/status", "404 200 200 404 200 404 404 404 404 404 404 404 404",
+        {"status": "published"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/articles/{article:B}/status",   "403 404 404 200 404 404 404 404 403 404 404 403 404",
+        {"status": "archived"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A-done}/article-draft", "404 201 201 404 201 404 404 404 404 403 404 404 404", prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/article-draft", "404 422 422 404 422 404 404 404 404 403 404 404 404", prepare="helpdesk"),  # still open
+    row("POST", "/helpdesk/requests/{hreq:B-done}/article-draft", "404 404 404 201 404 404 404 404 404 404 404 404 404", prepare="helpdesk"),
+    # helpdesk: settings, calendar and service targets (the county's office reads and changes its county's, the
+    # MOE viewer reads any county's; everyone else 403) and the reports (also a school's administrators, their school's)
+    row("GET", "/helpdesk/settings",                       "422 200 200 200 403 403 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/settings?county={county:A}",     "200 200 200 404 403 403 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/settings?county={county:B}",     "200 404 404 200 403 403 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("PUT", "/helpdesk/settings",                       "403 200 200 200 403 403 403 403 403 403 403 403 403",
+        HD_HOURS, prepare="helpdesk"),
+    row("PUT", "/helpdesk/settings?county={county:A}",     "403 200 200 404 403 403 403 403 403 403 403 403 403",
+        HD_HOURS, prepare="helpdesk"),
+    row("PUT", "/helpdesk/settings?county={county:B}",     "403 404 404 200 403 403 403 403 403 403 403 403 403",
+        HD_HOURS, prepare="helpdesk"),
+    row("GET", "/helpdesk/calendar?county={county:A}",     "200 200 200 404 403 403 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/calendar?county={county:B}",     "200 404 404 200 403 403 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("POST", "/helpdesk/calendar?county={county:A}",    "403 201 201 404 403 403 403 403 403 403 403 403 403",
+        {"date": "2099-02-01", "end": "2099-02-03", "name": "寒假"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/calendar?county={county:A}",    "403 201 201 404 403 403 403 403 403 403 403 403 403",
+        {"date": "2099-02-01", "name": "校慶", "school": "{school:A-junior}"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/calendar?county={county:A}",    "403 422 422 404 403 403 403 403 403 403 403 403 403",
+        {"date": "2099-02-01", "name": "校慶", "school": "{school:B-elem}"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/calendar?county={county:B}",    "403 404 404 201 403 403 403 403 403 403 403 403 403",
+        {"date": "2099-02-01", "name": "颱風停班"}, prepare="helpdesk"),
+    row("DELETE", "/helpdesk/calendar/{cday:A}",           "403 204 204 404 404 404 404 404 404 404 404 404 404", prepare="helpdesk"),
+    row("DELETE", "/helpdesk/calendar/{cday:A-elem}",      "403 204 204 404 403 404 403 404 404 404 404 404 404", prepare="helpdesk"),
+    row("DELETE", "/helpdesk/calendar/{cday:B}",           "403 404 404 204 404 404 404 404 404 404 404 404 404", prepare="helpdesk"),
+    row("GET", "/helpdesk/targets?county={county:A}",      "200 200 200 404 403 403 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/targets?county={county:B}",      "200 404 404 200 403 403 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("PUT", "/helpdesk/targets?county={county:A}",      "403 200 200 404 403 403 403 403 403 403 403 403 403",
+        {"targets": [{**HD_TARGET, "escalate_to": "{hgroup:A-equipment}"}]}, prepare="helpdesk"),
+    row("PUT", "/helpdesk/targets?county={county:A}",      "403 422 422 404 403 403 403 403 403 403 403 403 403",
+        {"targets": [{**HD_TARGET, "escalate_to": "{hgroup:B-equipment}"}]}, prepare="helpdesk"),  # another county's group
+    row("PUT", "/helpdesk/targets?county={county:B}",      "403 404 404 200 403 403 403 403 403 403 403 403 403",
+        {"targets": [{**HD_TARGET, "escalate_to": "{hgroup:B-equipment}"}]}, prepare="helpdesk"),
+    row("GET", "/helpdesk/reports",                        "422 200 200 200 200 200 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/reports?county={county:A}",      "200 200 200 404 200 200 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/reports?county={county:B}",      "200 404 404 200 404 404 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/reports?county={county:A}&school={school:A-elem}", "200 200 200 404 200 404 403 403 403 403 403 403 403", prepare="helpdesk"),
+    # helpdesk: the county's community (its office and its schools' administrators; the MOE viewer reads every
+    # county's, writes nothing; the county's office moderates; a post's author edits it) and the shared queue
+    row("GET", "/helpdesk/threads",                        "200 200 200 200 200 200 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/threads?county={county:B}",      "200 404 404 200 404 404 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("POST", "/helpdesk/threads",                       "403 201 201 201 201 201 403 403 403 403 403 403 403",
+        HD_THREAD, prepare="helpdesk"),
+    row("POST", "/helpdesk/threads",                       "403 422 422 201 422 422 403 403 403 403 403 403 403",
+        {**HD_THREAD, "county": "{county:B}"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/threads",                       "403 201 201 422 201 201 403 403 403 403 403 403 403",
+        {**HD_THREAD, "request": "{hreq:A}"}, prepare="helpdesk"),  # an open request of the shared queue
+    row("GET", "/helpdesk/threads/{thread:A}",             "200 200 200 404 200 200 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/threads/{thread:B}",             "200 404 404 200 404 404 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("POST", "/helpdesk/threads/{thread:A}/posts",      "403 201 201 404 201 201 403 403 403 403 403 403 403",
+        {"body": "我們也是"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/threads/{thread:B}/posts",      "403 404 404 201 404 404 403 403 403 403 403 403 403",
+        {"body": "我們也是"}, prepare="helpdesk"),
+    row("PATCH", "/helpdesk/posts/{post:A}",               "403 403 403 404 403 200 403 403 403 403 403 403 403",
+        {"body": "我們用定時插座。"}, prepare="helpdesk"),  # junior_admin's reply
+    row("PATCH", "/helpdesk/posts/{post:B}",               "403 404 404 200 404 404 403 403 403 403 403 403 403",
+        {"body": "我們用定時插座。"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/posts/{post:A}/answer",         "403 200 200 404 200 403 403 403 403 403 403 403 403",
+        {"helpful": True}, prepare="helpdesk"),  # the thread's author (elem_admin) or a moderator
+    row("POST", "/helpdesk/posts/{post:A-first}/answer",   "403 422 422 404 422 403 403 403 403 403 403 403 403",
+        {"helpful": True}, prepare="helpdesk"),  # the opening post
+    row("POST", "/helpdesk/posts/{post:B}/answer",         "403 404 404 200 404 404 403 403 403 403 403 403 403",
+        {"helpful": True}, prepare="helpdesk"),
+    row("POST", "/helpdesk/threads/{thread:A}/pin",        "403 200 200 404 403 403 403 403 403 403 403 403 403",
+        {"pinned": True}, prepare="helpdesk"),
+    row("POST", "/helpdesk/threads/{thread:B}/pin",        "403 404 404 200 404 404 403 403 403 403 403 403 403",
+        {"pinned": True}, prepare="helpdesk"),
+    row("POST", "/helpdesk/threads/{thread:A}/lock",       "403 200 200 404 403 403 403 403 403 403 403 403 403",
+        {"locked": True}, prepare="helpdesk"),
+    row("POST", "/helpdesk/threads/{thread:B}/lock",       "403 404 404 200 404 404 403 403 403 403 403 403 403",
+        {"locked": True}, prepare="helpdesk"),
+    row("GET", "/helpdesk/shared-queue",                   "403 200 200 200 200 200 403 403 403 403 403 403 403", prepare="helpdesk"),
+    row("GET", "/helpdesk/shared-queue?school={school:B-elem}", "403 404 404 200 404 404 403 403 403 403 403 403 403", prepare="helpdesk"),
 ]
 # fmt: on
 
@@ -1053,10 +1317,12 @@ def _row_id(r: Row) -> str:
 
 
 def _counts() -> dict[str, int]:
-    """conftest.row_counts() and the tables of devices (its API writes there too)."""
+    """conftest.row_counts() and the tables of devices and helpdesk (their APIs write there
+    too)."""
     counts = row_counts()
-    for model in apps.get_app_config("devices").get_models(include_auto_created=True):
-        counts[model._meta.db_table] = model._default_manager.count()
+    for label in ("devices", "helpdesk"):
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            counts[model._meta.db_table] = model._default_manager.count()
     return counts
 
 

@@ -49,3 +49,11 @@ def test_a_handlers_read_of_a_request_is_audited(world) -> None:
     world.client("elem_admin").get(f"/helpdesk/r/{req.public_id}/")
     entry = AuditEntry.objects.get(action="helpdesk.request.read")
     assert (entry.actor, entry.object_id) == (world.users["elem_admin"], str(req.public_id))
+
+
+def test_the_ask_for_help_link_is_for_people_who_belong_somewhere(world) -> None:
+    for name in ("elem_student", "elem_parent", "elem_teacher", "a_staff"):
+        assert 'class="helplink"' in world.client(name).get("/").content.decode(), name
+    for name in ("moe", "outsider"):  # nobody to ask: no link, and the form is refused
+        assert 'class="helplink"' not in world.client(name).get("/").content.decode(), name
+        assert world.client(name).get("/helpdesk/new/").status_code == 403, name
