@@ -206,6 +206,8 @@ class HelpRequest(TenantModel):
         URGENT = "urgent", _("Urgent")
 
     OPEN_STATUSES: ClassVar[tuple[str, ...]] = ("new", "open", "waiting")
+    # The statuses whose clocks run (waiting for the requester stops them).
+    TIMED_STATUSES: ClassVar[tuple[str, ...]] = ("new", "open")
 
     county = models.ForeignKey(
         "orgs.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("county/city")
@@ -260,6 +262,9 @@ class HelpRequest(TenantModel):
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    # While a request waits for its requester its clocks stop: the wait's working time is
+    # added to the deadlines when it leaves the waiting status (see services._status_move).
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)

@@ -40,6 +40,7 @@ from dtss.helpdesk.models import (
     RequestAttachment,
     RequestMessage,
 )
+from dtss.helpdesk.selectors import overdue_q
 
 # Status filters of the lists: "active" is every open status (the queue's default).
 STATUS_FILTERS = ("active", "new", "open", "waiting", "resolved", "closed", "all")
@@ -101,14 +102,6 @@ def handled_q(scope: Scope) -> Q:
     if scope.admin_school_ids:
         q |= Q(school_id__in=scope.admin_school_ids)
     return q
-
-
-def overdue_q(now: dt.datetime) -> Q:
-    """Open requests past a target not met: no first response by its due time, or not
-    resolved by the resolution due time."""
-    return Q(status__in=HelpRequest.OPEN_STATUSES) & (
-        Q(first_responded_at__isnull=True, first_response_due__lt=now) | Q(resolution_due__lt=now)
-    )
 
 
 def handled_requests(*, user: Any) -> QuerySet[HelpRequest]:
@@ -374,7 +367,7 @@ class Clock:
     label: str
     due: dt.datetime | None
     done_at: dt.datetime | None
-    state: str  # "met", "missed", "running", "overdue", "none"
+    state: str  # "met", "missed", "running", "overdue", "paused", "none"
     text: str  # "3 h 20 min left" / "overdue by 40 min" (working time) / ""
 
 
@@ -399,6 +392,9 @@ def clocks(*, request_obj: HelpRequest, now: dt.datetime | None = None) -> list[
             out.append(Clock(key, label, due, done, "met" if done <= due else "missed", ""))
         elif not request_obj.is_open:
             out.append(Clock(key, label, due, None, "none", ""))
+        elif request_obj.status == HelpRequest.Status.WAITING:
+            text = _("stopped while waiting for the requester")
+            out.append(Clock(key, label, due, None, "paused", text))
         elif due >= now:
             left = sla.working_minutes_between(now, due, cal)
             text = _("%(time)s left (working time)") % {"time": _duration(left)}

@@ -28,8 +28,9 @@ def handled_requests(*, user: Any) -> QuerySet[HelpRequest]:
 
 
 def overdue_q(now: dt.datetime) -> Q:
-    """Open requests whose first response or resolution is late."""
-    return Q(status__in=HelpRequest.OPEN_STATUSES) & (
+    """Open requests whose first response or resolution is late (not those waiting for the
+    requester: their clocks are stopped)."""
+    return Q(status__in=HelpRequest.TIMED_STATUSES) & (
         Q(first_responded_at__isnull=True, first_response_due__lt=now) | Q(resolution_due__lt=now)
     )
 

@@ -158,6 +158,34 @@ def _event(
     )
 
 
+def _status_move(req: HelpRequest, status: str, now: dt.datetime) -> list[str]:
+    """Set the status and keep the clocks honest: entering "waiting for the requester" stops
+    them; leaving it moves each deadline not yet met by the working time spent waiting.
+    Returns the fields changed."""
+    fields = ["status"]
+    if req.status == HelpRequest.Status.WAITING and status != HelpRequest.Status.WAITING:
+        if req.waiting_since is not None:
+            cal = sla.calendar_for(
+                county_id=req.county_id, school_id=req.school_id, around=timezone.localdate(now)
+            )
+            paused = sla.working_minutes_between(req.waiting_since, now, cal)
+            if paused and req.resolution_due is not None and req.resolved_at is None:
+                req.resolution_due = sla.add_working_minutes(req.resolution_due, paused, cal)
+                fields.append("resolution_due")
+            if paused and req.first_response_due is not None and req.first_responded_at is None:
+                req.first_response_due = sla.add_working_minutes(
+                    req.first_response_due, paused, cal
+                )
+                fields.append("first_response_due")
+        req.waiting_since = None
+        fields.append("waiting_since")
+    elif status == HelpRequest.Status.WAITING and req.status != HelpRequest.Status.WAITING:
+        req.waiting_since = now
+        fields.append("waiting_since")
+    req.status = status
+    return fields
+
+
 def _touch(request_obj: HelpRequest, now: dt.datetime, *fields: str) -> None:
     request_obj.last_activity_at = now
     request_obj.save(update_fields=[*fields, "last_activity_at", "updated_at"])
@@ -384,9 +412,9 @@ def request_reply(
             req.status = HelpRequest.Status.OPEN
             fields.append("status")
     elif requester and not handler and req.status in ("waiting", "resolved"):
-        req.status = HelpRequest.Status.OPEN
+        fields += _status_move(req, HelpRequest.Status.OPEN, now)
         req.resolved_at = None
-        fields += ["status", "resolved_at"]
+        fields.append("resolved_at")
         _event(req, event="status", actor=user, status="open", reopened=True)
     if fields:
         _touch(req, now, *fields)
@@ -484,8 +512,7 @@ def request_status_set(
         raise ValidationError({"status": _("Choose a status from the list.")})
     if status == request_obj.status:
         return request_obj
-    fields = ["status"]
-    request_obj.status = status
+    fields = _status_move(request_obj, status, now)
     if status == HelpRequest.Status.RESOLVED:
         request_obj.resolved_at = now
         fields.append("resolved_at")
@@ -550,9 +577,9 @@ def request_solved_by_requester(
         raise PermissionError("only the requester")
     if not request_obj.is_open:
         raise ValidationError({"status": _("This request is already resolved.")})
-    request_obj.status = HelpRequest.Status.RESOLVED
+    fields = _status_move(request_obj, HelpRequest.Status.RESOLVED, now)
     request_obj.resolved_at = now
-    _touch(request_obj, now, "status", "resolved_at")
+    _touch(request_obj, now, *fields, "resolved_at")
     _event(request_obj, event="status", actor=user, status="resolved", by_requester=True)
     audit_record(
         actor=user, action="helpdesk.request.solved", obj=request_obj, request=http_request
@@ -608,7 +635,8 @@ def request_rate(
 
 
 def sla_check(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Mark the open requests whose targets were missed (once each), escalate those whose
+    """Mark the open requests whose targets were missed (once each; a request waiting for its
+    requester is not late while it waits), escalate those whose
     category says so, tell the handlers; close resolved requests left alone for the county's
     `auto_close_days`. Returns counts."""
     from dtss.helpdesk.models import HelpdeskSettings
@@ -616,13 +644,13 @@ def sla_check(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     result = {"first_response": 0, "resolution": 0, "escalated": 0, "closed": 0}
     late_first = HelpRequest.objects.filter(
-        status__in=HelpRequest.OPEN_STATUSES,
+        status__in=HelpRequest.TIMED_STATUSES,
         first_responded_at__isnull=True,
         first_response_breached_at__isnull=True,
         first_response_due__lt=now,
     )
     late_resolution = HelpRequest.objects.filter(
-        status__in=HelpRequest.OPEN_STATUSES,
+        status__in=HelpRequest.TIMED_STATUSES,
         resolution_breached_at__isnull=True,
         resolution_due__lt=now,
     )

@@ -206,3 +206,33 @@ def test_who_sees_which_request(world) -> None:
         parents,
     }
     assert set(HelpRequest.objects.visible_to(world.users["elem_student"], write=True)) == set()
+
+
+def test_waiting_for_the_requester_stops_the_clocks(world) -> None:
+    req = make_request(world, "elem_student", now=NOW)  # platform: resolution due Thu 09:00
+    assert req.resolution_due == at(2026, 12, 3, 9, 0)
+    principal, student = world.users["elem_admin"], world.users["elem_student"]
+    services.request_reply(
+        request_obj=req,
+        user=principal,
+        body="請問是哪一台平板？",
+        status="waiting",
+        now=at(2026, 12, 1, 10),
+    )
+    req.refresh_from_db()
+    assert req.status == "waiting" and req.waiting_since == at(2026, 12, 1, 10)
+    # Thursday 10:00, past the original deadline, still waiting: not late, not breached
+    assert services.sla_check(now=at(2026, 12, 3, 10))["resolution"] == 0
+    req.refresh_from_db()
+    assert req.resolution_breached_at is None
+    from dtss.helpdesk.selectors import overdue_q
+
+    assert not HelpRequest.objects.filter(overdue_q(at(2026, 12, 3, 10))).exists()
+    # the student answers on Wednesday 10:00, nine working hours after the question: the
+    # deadline moves by them, from Thursday 09:00 to Friday 09:00
+    services.request_reply(request_obj=req, user=student, body="是 T-0001", now=at(2026, 12, 2, 10))
+    req.refresh_from_db()
+    assert req.status == "open" and req.waiting_since is None
+    assert req.resolution_due == at(2026, 12, 4, 9, 0)
+    assert services.sla_check(now=at(2026, 12, 3, 10))["resolution"] == 0
+    assert services.sla_check(now=at(2026, 12, 4, 9, 30))["resolution"] == 1
