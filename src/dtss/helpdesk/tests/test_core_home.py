@@ -57,3 +57,45 @@ def test_the_ask_for_help_link_is_for_people_who_belong_somewhere(world) -> None
     for name in ("moe", "outsider"):  # nobody to ask: no link, and the form is refused
         assert 'class="helplink"' not in world.client(name).get("/").content.decode(), name
         assert world.client(name).get("/helpdesk/new/").status_code == 403, name
+
+
+def test_a_parent_reports_the_borrowed_tablet_from_the_family_page(world) -> None:
+    """Scenario 6: the family page links each device in use to the request form, which then
+    knows the device; the request reaches the school with it."""
+    from dtss.devices import loan_services
+    from dtss.devices.tests.factories import make_device
+    from dtss.helpdesk.models import HelpRequest
+
+    tablet = make_device(world)
+    loan_services.assignment_create(
+        device=tablet, person=world.people["elem_student"], actor=world.users["elem_admin"]
+    )
+    other = make_device(world)  # a device of the school the family does not hold
+    parent = world.client("elem_parent")
+    page = parent.get("/devices/loans/mine/").content.decode()
+    assert f'data-report="{tablet.public_id}"' in page
+    assert f'data-report="{other.public_id}"' not in page
+    form = parent.get(f"/helpdesk/new/?device={tablet.public_id}&from=/devices/loans/mine/")
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert f'value="{tablet.public_id}" selected' in html and other.asset_tag not in html
+    # a device the family does not hold cannot be named, even by its id
+    sneaky = parent.get(f"/helpdesk/new/?device={other.public_id}").content.decode()
+    assert other.asset_tag not in sneaky
+    response = parent.post(
+        "/helpdesk/new/",
+        {
+            "category": "device",
+            "subject": "借用的平板無法充電",
+            "description": "插上充電器沒有反應。",
+            "device": str(tablet.public_id),
+            "page_url": "/devices/loans/mine/",
+        },
+    )
+    assert response.status_code == 302
+    req = HelpRequest.objects.get()
+    assert (req.device, req.school, req.page_url) == (
+        tablet,
+        world.schools["A-elem"],
+        "/devices/loans/mine/",
+    )
