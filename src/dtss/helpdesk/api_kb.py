@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from dtss.api.access import ref_or_422
 from dtss.api.pagination import paged
@@ -31,7 +32,7 @@ from dtss.core.tenancy import get_visible_or_404, scope_for
 from dtss.helpdesk import access, markup
 from dtss.helpdesk import kb_selectors as sel
 from dtss.helpdesk import kb_services as svc
-from dtss.helpdesk.models import Article, HelpRequest
+from dtss.helpdesk.models import Article, ArticleMedia, HelpRequest
 
 router = Router(tags=["helpdesk"])
 PublicId = Annotated[UUID, Path(description="The object's id (its public_id).")]
@@ -366,6 +367,54 @@ def article_status(request: HttpRequest, public_id: PublicId, data: StatusIn) ->
             article=article, user=request.user, status=data.status, http_request=request
         )
     return _full(request, article)
+
+
+@router.post(
+    "/helpdesk/articles/{public_id}/media",
+    response=responses({201: ArticleOut}, 403, 404, 422),
+    summary="Add images, videos or files to an article",
+    description=(
+        "Multipart form: `files` (one or more; images up to 10 MB, mp4/webm videos up to "
+        "200 MB, other files up to 20 MB, each checked by its first bytes) and an optional "
+        "`caption`. Refer to one in the text as `![caption](media:<id>)`. Editors only (403 "
+        "for readers); another tenant's article 404; a bad file 422 naming it, and nothing is "
+        "added."
+    ),
+)
+def article_media_add(
+    request: HttpRequest,
+    public_id: PublicId,
+    files: Annotated[list[UploadedFile], File(..., description="The files to add.")],
+    caption: Annotated[str, Form(max_length=200, description="A caption for them.")] = "",
+) -> Any:
+    article = _editable(request, public_id)
+    with _service():
+        svc.article_media_add(
+            article=article, user=request.user, files=files, caption=caption, http_request=request
+        )
+    return Status(201, _full(request, article))
+
+
+@router.delete(
+    "/helpdesk/article-media/{public_id}",
+    response=responses({204: None}, 403, 404),
+    summary="Remove an image, video or file from an article",
+    description="Editors only (403 for readers); another tenant's file 404.",
+)
+def article_media_delete(request: HttpRequest, public_id: PublicId) -> Any:
+    media = (
+        ArticleMedia.objects.filter(
+            public_id=public_id, article__in=sel.articles_readable(user=request.user)
+        )
+        .select_related("article")
+        .first()
+    )
+    if media is None:
+        raise Http404
+    if not sel.may_edit(request.user, media.article):
+        raise PermissionDenied(_("You may read this article but not change it."))
+    svc.article_media_delete(media=media, user=request.user, http_request=request)
+    return Status(204, None)
 
 
 @router.post(

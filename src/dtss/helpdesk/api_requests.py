@@ -18,10 +18,11 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, File, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from dtss.api.access import ref_or_422
 from dtss.api.pagination import paged
@@ -31,7 +32,14 @@ from dtss.devices.models import Device
 from dtss.helpdesk import access, services
 from dtss.helpdesk import canned_services as canned_svc
 from dtss.helpdesk import requests_selectors as sel
-from dtss.helpdesk.models import CannedReply, Category, HelpRequest, Platform, RequestMessage
+from dtss.helpdesk.models import (
+    CannedReply,
+    Category,
+    HelpRequest,
+    Platform,
+    RequestAttachment,
+    RequestMessage,
+)
 from dtss.helpdesk.requests_views import safe_page_path
 from dtss.orgs.models import OfficeGroup, Person
 
@@ -433,6 +441,66 @@ def request_message_create(request: HttpRequest, public_id: PublicId, data: Mess
         )
     msg = RequestMessage.objects.select_related("author").get(pk=msg.pk)
     return Status(201, _message(msg))
+
+
+@router.post(
+    "/helpdesk/requests/{public_id}/files",
+    response=responses({201: list[AttachmentOut]}, 403, 404, 422),
+    summary="Attach files to a request",
+    description=(
+        "Multipart form: `files` (up to 5, 10 MB each; images, videos, PDF, text, Office "
+        "documents, zip). The requester or a handler; the requester not on a closed request "
+        "(422). Another tenant's request 404; a bad file 422 naming it, and nothing is kept."
+    ),
+)
+def request_files_add(
+    request: HttpRequest,
+    public_id: PublicId,
+    files: Annotated[list[UploadedFile], File(..., description="The files to attach.")],
+) -> Any:
+    req = get_visible_or_404(HelpRequest, request.user, public_id)
+    with _service():
+        added = services.request_attach(
+            request_obj=req, user=request.user, files=files, http_request=request
+        )
+    return Status(201, [_file(a) for a in added])
+
+
+@router.get(
+    "/helpdesk/attachments/{public_id}",
+    response=responses({200: None}, 404, 422),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file itself, as an attachment named as uploaded; "
+                "`Content-Type` is the file's own media type.",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+    summary="Download an attachment",
+    description=(
+        "The file itself, for the requester and the request's handlers (an internal note's "
+        "files for handlers only); 404 for anyone else, exactly like a missing file."
+    ),
+)
+def attachment_get(request: HttpRequest, public_id: PublicId) -> HttpResponse:
+    att = get_visible_or_404(RequestAttachment, request.user, public_id)
+    try:
+        handle = att.file.open("rb")
+    except (FileNotFoundError, OSError, ValueError) as exc:
+        raise Http404 from exc
+    out = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=att.name or "file",
+        content_type=att.content_type or "application/octet-stream",
+    )
+    out["X-Content-Type-Options"] = "nosniff"
+    out["Cache-Control"] = "private, no-store"
+    return out
 
 
 @router.post(

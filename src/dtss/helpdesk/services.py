@@ -441,6 +441,41 @@ def request_reply(
 
 
 @transaction.atomic
+def request_attach(
+    *,
+    request_obj: HelpRequest,
+    user: Any,
+    files: Sequence[UploadedFile],
+    now: dt.datetime | None = None,
+    http_request: Any = None,
+) -> list[RequestAttachment]:
+    """Attach files to a request without a message (a screenshot sent afterwards): its
+    requester or a handler; not to a closed request by the requester. All or none."""
+    now = now or timezone.now()
+    req = HelpRequest.objects.select_for_update().get(pk=request_obj.pk)
+    handler = access.may_handle_request(user, req)
+    if not (handler or access.is_requester(user, req)):
+        raise PermissionError("neither the requester nor a handler")
+    if req.status == HelpRequest.Status.CLOSED and not handler:
+        raise ValidationError({"files": _("This request is closed; raise a new one.")})
+    if not files:
+        raise ValidationError({"files": _("Choose at least one file.")})
+    _validate_files(files, "files")
+    before = set(req.attachments.values_list("pk", flat=True))
+    _save_files(req, None, files, _person(user))
+    _touch(req, now)
+    added = list(req.attachments.exclude(pk__in=before).order_by("id"))
+    audit_record(
+        actor=user,
+        action="helpdesk.request.attach",
+        obj=req,
+        request=http_request,
+        detail={"files": [a.name for a in added]},
+    )
+    return added
+
+
+@transaction.atomic
 def request_assign(
     *,
     request_obj: HelpRequest,

@@ -328,10 +328,20 @@ def _helpdesk(w: ApiWorld) -> None:
     article:B-elem-draft a school's draft; thread:A (by elem_admin) with its opening post
     post:A-first and post:A (a reply by junior_admin), thread:B (by b_admin) with post:B-first
     and post:B (b_admin's reply); the counties' HelpdeskSettings; cday:A, cday:B a county-wide
-    day off and cday:A-elem one of A-elem; device:hd-A a tablet of A-elem."""
+    day off and cday:A-elem one of A-elem; device:hd-A a tablet of A-elem; hatt:A / hatt:B a
+    file on the student's request and hatt:A-note / hatt:B-note one on its internal note;
+    amedia:A / amedia:B an image of the county's article."""
+    from django.core.files.base import ContentFile
+
     from dtss.devices.tests.factories import make_device
     from dtss.helpdesk import community_services, services
-    from dtss.helpdesk.models import CalendarDay, CannedReply, HelpdeskSettings
+    from dtss.helpdesk.models import (
+        ArticleMedia,
+        CalendarDay,
+        CannedReply,
+        HelpdeskSettings,
+        RequestAttachment,
+    )
     from dtss.helpdesk.tests.factories import make_article, make_request, office_groups
 
     world, o = w.world, w.objects
@@ -363,6 +373,25 @@ def _helpdesk(w: ApiWorld) -> None:
             county=county, school=school, title="本校資訊組", body="請到資訊組找管理員。"
         )
         o[f"article:{key}"] = make_article(world, key)
+        o[f"amedia:{key}"] = ArticleMedia.objects.create(
+            county=county,
+            article=o[f"article:{key}"],
+            kind="image",
+            file=ContentFile(PNG, name="step.png"),
+            name="step.png",
+            content_type="image/png",
+        )
+        note = req.messages.get(kind="note")
+        for att_key, message in ((f"hatt:{key}", None), (f"hatt:{key}-note", note)):
+            o[att_key] = RequestAttachment.objects.create(
+                county=county,
+                school=school,
+                request=req,
+                message=message,
+                file=ContentFile(PNG, name="screen.png"),
+                name="screen.png",
+                content_type="image/png",
+            )
         o[f"article:{school_key}-draft"] = make_article(
             world, key, school=school, status="draft", title_zh="本校平板借用須知"
         )
@@ -409,7 +438,10 @@ REGISTER_CSV = b"asset_tag,serial,kind\r\nIMP-0001,SNIMP0001,tablet\r\n"
 # Files for the upload rows: a devices register file; a platform's export, good (students of
 # both counties: the rows need not resolve to be stored) and bad (a row without an account, one with a bad time: the
 # preview lists the problems; an import of it is queued and fails in the worker).
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64  # the helpdesk's files (an image, checked by its bytes)
 UPLOADS = {
+    # name, content[, media type, form field (default "file")]
+    "png": ("screen.png", PNG, "image/png", "files"),
     "register": ("register.csv", REGISTER_CSV),
     "good": (
         "export.csv",
@@ -1179,6 +1211,11 @@ MATRIX = [
         {"group": "{hgroup:B-equipment}"}, prepare="helpdesk"),  # another county's group
     row("POST", "/helpdesk/requests/{hreq:B}/escalate",    "404 404 404 200 404 404 404 404 404 404 404 404 404",
         {"group": "{hgroup:B-teaching}"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/requests/{hreq:A}/files",       "404 201 201 404 201 404 404 404 404 201 404 404 404",
+        upload="png", prepare="helpdesk"),
+    row("GET", "/helpdesk/attachments/{hatt:A}",           "404 200 200 404 200 404 404 404 404 200 404 404 404", prepare="helpdesk"),
+    row("GET", "/helpdesk/attachments/{hatt:A-note}",      "404 200 200 404 200 404 404 404 404 404 404 404 404", prepare="helpdesk"),
+    row("GET", "/helpdesk/attachments/{hatt:B}",           "404 404 404 200 404 404 404 404 404 404 404 404 404", prepare="helpdesk"),
     row("POST", "/helpdesk/requests/{hreq:A}/solved",      "404 403 403 404 403 404 404 404 404 200 404 404 404", prepare="helpdesk"),
     row("POST", "/helpdesk/requests/{hreq:B-parent}/solved", "404 404 404 403 404 404 404 404 404 404 404 200 404", prepare="helpdesk"),
     row("POST", "/helpdesk/requests/{hreq:A-done}/rating", "404 403 403 404 403 404 404 404 404 200 404 404 404",
@@ -1230,6 +1267,10 @@ MATRIX = [
         {"status": "published"}, prepare="helpdesk"),
     row("POST", "/helpdesk/articles/{article:B}/status",   "403 404 404 200 404 404 404 404 403 404 404 403 404",
         {"status": "archived"}, prepare="helpdesk"),
+    row("POST", "/helpdesk/articles/{article:A}/media",    "403 201 201 404 403 403 403 403 404 403 403 404 404",
+        upload="png", prepare="helpdesk"),
+    row("DELETE", "/helpdesk/article-media/{amedia:A}",    "403 204 204 404 403 403 403 403 404 403 403 404 404", prepare="helpdesk"),
+    row("DELETE", "/helpdesk/article-media/{amedia:B}",    "403 404 404 204 404 404 404 404 403 404 404 403 404", prepare="helpdesk"),
     row("POST", "/helpdesk/requests/{hreq:A-done}/article-draft", "404 201 201 404 201 404 404 404 404 403 404 404 404", prepare="helpdesk"),
     row("POST", "/helpdesk/requests/{hreq:A}/article-draft", "404 422 422 404 422 404 404 404 404 403 404 404 404", prepare="helpdesk"),  # still open
     row("POST", "/helpdesk/requests/{hreq:B-done}/article-draft", "404 404 404 201 404 404 404 404 404 404 404 404 404", prepare="helpdesk"),
@@ -1332,8 +1373,9 @@ def _cell(api_world: ApiWorld, own_token: Any, r: Row, role: str) -> str:
     client = api_world.session(role) if r.session else api_world.bearer(role)
     path, body = api_world.fill(r.path), api_world.fill(r.body)
     if r.upload:
-        name, content = UPLOADS[r.upload]
-        body = {**(body or {}), "file": SimpleUploadedFile(name, content, "text/csv")}
+        name, content, *rest = UPLOADS[r.upload]
+        ctype, field = rest if rest else ("text/csv", "file")
+        body = {**(body or {}), field: SimpleUploadedFile(name, content, ctype)}
     before = _counts()
     response = call(client, r.method, path, body, multipart=bool(r.upload))
     if response.status_code != r.expect[role]:
