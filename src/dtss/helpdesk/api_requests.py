@@ -18,7 +18,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status
@@ -40,7 +40,7 @@ from dtss.helpdesk.models import (
     RequestAttachment,
     RequestMessage,
 )
-from dtss.helpdesk.requests_views import safe_page_path
+from dtss.helpdesk.requests_views import attachment_response, safe_page_path
 from dtss.orgs.models import OfficeGroup, Person
 
 router = Router(tags=["helpdesk"])
@@ -472,8 +472,8 @@ def request_files_add(
     openapi_extra={
         "responses": {
             200: {
-                "description": "The file itself, as an attachment named as uploaded; "
-                "`Content-Type` is the file's own media type.",
+                "description": "The file itself, named as uploaded (an image inline, anything "
+                "else as an attachment); `Content-Type` is the file's own media type.",
                 "content": {
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
                 },
@@ -488,19 +488,7 @@ def request_files_add(
 )
 def attachment_get(request: HttpRequest, public_id: PublicId) -> HttpResponse:
     att = get_visible_or_404(RequestAttachment, request.user, public_id)
-    try:
-        handle = att.file.open("rb")
-    except (FileNotFoundError, OSError, ValueError) as exc:
-        raise Http404 from exc
-    out = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=att.name or "file",
-        content_type=att.content_type or "application/octet-stream",
-    )
-    out["X-Content-Type-Options"] = "nosniff"
-    out["Cache-Control"] = "private, no-store"
-    return out
+    return attachment_response(att)
 
 
 @router.post(

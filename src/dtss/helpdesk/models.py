@@ -61,6 +61,18 @@ def _school_county_ids(school_ids: frozenset[int]) -> Subquery:
     return Subquery(School.objects.filter(pk__in=school_ids).values("county_id"))
 
 
+def _handlers_q(scope: Scope, *, write: bool = False) -> Q:
+    """The rows of the county's office (its administrators when writing) and of the schools
+    the scope administers: the handlers' share of every request-side model."""
+    q = Q(pk__in=[])
+    counties = scope.admin_county_ids if write else scope.county_ids
+    if counties:
+        q |= Q(county_id__in=counties)
+    if scope.admin_school_ids:
+        q |= Q(school_id__in=scope.admin_school_ids)
+    return q
+
+
 class HelpdeskSettings(TenantModel):
     """A county's working hours for the service targets (the clock stops outside them)."""
 
@@ -305,12 +317,7 @@ class HelpRequest(TenantModel):
     def tenant_q(cls, scope: Scope, *, write: bool = False) -> Q:
         """The county's office: the county's requests; a school's administrators: the
         school's; everyone (read only): the requests they raised themselves."""
-        q = Q(pk__in=[])
-        counties = scope.admin_county_ids if write else scope.county_ids
-        if counties:
-            q |= Q(county_id__in=counties)
-        if scope.admin_school_ids:
-            q |= Q(school_id__in=scope.admin_school_ids)
+        q = _handlers_q(scope, write=write)
         if not write and scope.person_id:
             q |= Q(requester_id=scope.person_id)
         return q
@@ -354,12 +361,7 @@ class RequestMessage(TenantModel):
     def tenant_q(cls, scope: Scope, *, write: bool = False) -> Q:
         """Handlers see every message of their requests; a requester only the replies and
         events of their own requests."""
-        q = Q(pk__in=[])
-        counties = scope.admin_county_ids if write else scope.county_ids
-        if counties:
-            q |= Q(county_id__in=counties)
-        if scope.admin_school_ids:
-            q |= Q(school_id__in=scope.admin_school_ids)
+        q = _handlers_q(scope, write=write)
         if not write and scope.person_id:
             q |= Q(request__requester_id=scope.person_id) & ~Q(kind="note")
         return q
@@ -402,12 +404,7 @@ class RequestAttachment(TenantModel):
 
     @classmethod
     def tenant_q(cls, scope: Scope, *, write: bool = False) -> Q:
-        q = Q(pk__in=[])
-        counties = scope.admin_county_ids if write else scope.county_ids
-        if counties:
-            q |= Q(county_id__in=counties)
-        if scope.admin_school_ids:
-            q |= Q(school_id__in=scope.admin_school_ids)
+        q = _handlers_q(scope, write=write)
         if not write and scope.person_id:
             q |= Q(request__requester_id=scope.person_id) & (
                 Q(message__isnull=True) | ~Q(message__kind="note")
@@ -449,16 +446,9 @@ class CannedReply(TenantModel):
     def tenant_q(cls, scope: Scope, *, write: bool = False) -> Q:
         """Handlers: the county's office all of the county's; a school's administrators the
         county-wide replies (read) and their school's own."""
-        q = Q(pk__in=[])
-        counties = scope.admin_county_ids if write else scope.county_ids
-        if counties:
-            q |= Q(county_id__in=counties)
-        if scope.admin_school_ids:
-            q |= Q(school_id__in=scope.admin_school_ids)
-            if not write:
-                q |= Q(
-                    school__isnull=True, county_id__in=_school_county_ids(scope.admin_school_ids)
-                )
+        q = _handlers_q(scope, write=write)
+        if scope.admin_school_ids and not write:
+            q |= Q(school__isnull=True, county_id__in=_school_county_ids(scope.admin_school_ids))
         return q
 
 
@@ -537,12 +527,7 @@ class Article(TenantModel):
         """Editors (the county's office; a school's administrators for the school's own)
         see drafts too; everyone signed in reads the published articles of their county and
         of their own schools. Anonymous readers go through `kb_selectors.articles_public`."""
-        q = Q(pk__in=[])
-        counties = scope.admin_county_ids if write else scope.county_ids
-        if counties:
-            q |= Q(county_id__in=counties)
-        if scope.admin_school_ids:
-            q |= Q(school_id__in=scope.admin_school_ids)
+        q = _handlers_q(scope, write=write)
         if not write:
             schools = scope.staff_school_ids | scope.student_school_ids | scope.parent_school_ids
             if schools:

@@ -396,6 +396,12 @@ def request_updates(request: HttpRequest, public_id: UUID) -> JsonResponse:
 @require_GET
 def attachment_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
     att = get_visible_or_404(RequestAttachment, request.user, public_id)
+    return attachment_response(att)
+
+
+def attachment_response(att: RequestAttachment) -> FileResponse:
+    """An attachment as a download (an image inline), never sniffed or cached; the page and
+    the API serve it the same way."""
     try:
         handle = att.file.open("rb")
     except (FileNotFoundError, OSError, ValueError) as exc:
