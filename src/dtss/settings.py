@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dtss.predict",
     "dtss.devices",
     "dtss.helpdesk",
+    "dtss.homeschool",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("predict/", include("dtss.predict.urls")),
     path("devices/", include("dtss.devices.urls")),
     path("helpdesk/", include("dtss.helpdesk.urls")),
+    path("homeschool/", include("dtss.homeschool.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     re_path(r"^(?:xapi|xAPI)/", include("dtss.lrs.urls")),

@@ -46,6 +46,10 @@ from dtss.helpdesk.api_admin import router as helpdesk_admin_router  # noqa: E40
 from dtss.helpdesk.api_community import router as helpdesk_community_router  # noqa: E402
 from dtss.helpdesk.api_kb import router as helpdesk_kb_router  # noqa: E402
 from dtss.helpdesk.api_requests import router as helpdesk_requests_router  # noqa: E402
+from dtss.homeschool.api_contact import router as homeschool_contact_router  # noqa: E402
+from dtss.homeschool.api_leave import router as homeschool_leave_router  # noqa: E402
+from dtss.homeschool.api_messages import router as homeschool_messages_router  # noqa: E402
+from dtss.homeschool.api_school import router as homeschool_school_router  # noqa: E402
 from dtss.orgs.api import router as orgs_router  # noqa: E402
 from dtss.predict.api import router as predict_router  # noqa: E402
 from dtss.surveys.api import router as surveys_router  # noqa: E402
@@ -68,3 +72,7 @@ api.add_router("/", helpdesk_requests_router)
 api.add_router("/", helpdesk_kb_router)
 api.add_router("/", helpdesk_admin_router)
 api.add_router("/", helpdesk_community_router)
+api.add_router("/", homeschool_contact_router)
+api.add_router("/", homeschool_leave_router)
+api.add_router("/", homeschool_messages_router)
+api.add_router("/", homeschool_school_router)

@@ -1,0 +1,7 @@
+"""URLs of the homeschool's school pages (included by urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
