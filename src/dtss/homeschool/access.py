@@ -110,6 +110,23 @@ def may_request_leave(user: Any, *, student: Any, school: Any, settings: Any) ->
     return None
 
 
+def may_request_some_leave(user: Any) -> bool:
+    """Whether the user may request leave for anybody at all: a parent, a school's
+    administrators, a student of a senior high school that lets students request their own."""
+    from dtss.homeschool.models import HomeschoolSettings
+
+    scope = scope_for(user)
+    if scope.superuser or scope.child_ids or scope.admin_school_ids:
+        return True
+    return bool(scope.student_school_ids) and (
+        HomeschoolSettings.objects.filter(
+            school_id__in=scope.student_school_ids,
+            school__stage__in=SENIOR_STAGES,
+            students_may_request_leave=True,
+        ).exists()
+    )
+
+
 def may_decide_first(user: Any, leave: Any) -> bool:
     scope = scope_for(user)
     return is_school_admin(scope, leave.school_id) or is_homeroom(scope, leave.school_class)

@@ -1,7 +1,14 @@
-"""URLs of the homeschool's family pages (included by urls.py)."""
+"""URLs of the homeschool's family pages (included by urls.py): the landing page by role, the
+family page and the reports."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from dtss.homeschool import family_views, report_views
+
+urlpatterns = [
+    path("", family_views.home, name="home"),
+    path("family/", family_views.family, name="family"),
+    path("reports/", report_views.reports, name="reports"),
+]

@@ -251,6 +251,25 @@ class TimetableSlot(TenantModel):
         return Q(school_class_id__in=_family_class_ids(scope))
 
 
+def _student_rows_q(scope: Scope, *, write: bool) -> Q:
+    """Rows about one student (leave, attendance): the school's administrators, the class's
+    homeroom teacher, the student and their parents. Never the county's office row by row."""
+    q = Q(pk__in=[])
+    if scope.admin_school_ids:
+        q |= Q(school_id__in=scope.admin_school_ids)
+    if write:
+        return q
+    if scope.teacher_school_ids and scope.person_id:
+        q |= Q(
+            school_id__in=scope.teacher_school_ids,
+            school_class__homeroom_teacher_id=scope.person_id,
+        )
+    own = _own_ids(scope)
+    if own:
+        q |= Q(student_id__in=own)
+    return q
+
+
 # --- the contact book -------------------------------------------------------------------------
 
 
@@ -382,38 +401,12 @@ class ContactSignature(TenantModel):
 
     @classmethod
     def tenant_q(cls, scope: Scope, *, write: bool = False) -> Q:
-        q = Q(pk__in=[])
-        counties = scope.admin_county_ids if write else scope.county_ids
-        schools = scope.admin_school_ids if write else scope.staff_school_ids
-        if counties:
-            q |= Q(county_id__in=counties)
-        if schools:
-            q |= Q(school_id__in=schools)
-        if not write and _own_ids(scope):
-            q |= Q(student_id__in=_own_ids(scope))
-        return q
+        """About one student, with the parent's reply: the school's administrators, the
+        class's homeroom teacher, the student and their parents (see `_student_rows_q`)."""
+        return _student_rows_q(scope, write=write)
 
 
 # --- leave and attendance ---------------------------------------------------------------------
-
-
-def _student_rows_q(scope: Scope, *, write: bool) -> Q:
-    """Rows about one student (leave, attendance): the school's administrators, the class's
-    homeroom teacher, the student and their parents. Never the county's office row by row."""
-    q = Q(pk__in=[])
-    if scope.admin_school_ids:
-        q |= Q(school_id__in=scope.admin_school_ids)
-    if write:
-        return q
-    if scope.teacher_school_ids and scope.person_id:
-        q |= Q(
-            school_id__in=scope.teacher_school_ids,
-            school_class__homeroom_teacher_id=scope.person_id,
-        )
-    own = _own_ids(scope)
-    if own:
-        q |= Q(student_id__in=own)
-    return q
 
 
 class LeaveRequest(TenantModel):

@@ -85,3 +85,53 @@ def unread_count(*, user: Any) -> int:
     return Notification.objects.filter(
         recipient_id=person_id, read_at__isnull=True, deliver_at__lte=timezone.now()
     ).count()
+
+
+def home_summary(*, user: Any) -> dict[str, Any]:
+    """The home page's few figures: notifications unread; for a parent the contact-book
+    entries of the last week not signed yet (per child) and open leave; for a homeroom teacher
+    or a school's administrators the leave waiting for them and today's entries not posted."""
+    import datetime as dt
+
+    from dtss.homeschool import access
+    from dtss.homeschool.models import ContactEntry, ContactSignature, LeaveRequest
+
+    scope = scope_for(user)
+    out: dict[str, Any] = {"unread": unread_count(user=user)}
+    today = timezone.localdate()
+    if scope.child_ids:
+        unsigned = 0
+        for child, enrolment in my_children(user=user):
+            if enrolment is None:
+                continue
+            entries = ContactEntry.objects.filter(
+                school_class_id=enrolment.school_class_id,
+                published_at__isnull=False,
+                date__gte=today - dt.timedelta(days=7),
+                date__lte=today,
+            ).exclude(pk__in=ContactSignature.objects.filter(student=child).values("entry_id"))
+            unsigned += entries.count()
+        out["unsigned"] = unsigned
+        out["leave_open"] = (
+            LeaveRequest.objects.visible_to(user)
+            .filter(student_id__in=scope.child_ids, status__in=LeaveRequest.OPEN_STATUSES)
+            .count()
+        )
+    if scope.staff_school_ids:
+        classes = list(writable_classes(user=user))
+        homeroom = [c for c in classes if access.is_homeroom(scope, c)]
+        waiting = LeaveRequest.objects.filter(status=LeaveRequest.Status.PENDING)
+        mine = waiting.filter(school_class__in=homeroom).count() if homeroom else 0
+        second = 0
+        if scope.admin_school_ids:
+            second = LeaveRequest.objects.filter(
+                status=LeaveRequest.Status.SECOND, school_id__in=scope.admin_school_ids
+            ).count()
+        out["leave_to_decide"] = mine + second
+        posted = set(
+            ContactEntry.objects.filter(
+                school_class__in=homeroom, date=today, published_at__isnull=False
+            ).values_list("school_class_id", flat=True)
+        )
+        out["entries_missing"] = [c for c in homeroom if c.pk not in posted]
+    return out

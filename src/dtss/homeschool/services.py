@@ -609,29 +609,47 @@ def leave_periods_of(leave: LeaveRequest) -> list[Period]:
 
 def leave_records_write(*, leave: LeaveRequest, recorded_by: Any) -> int:
     """Approved leave as attendance records: one per school day and period. A period already
-    recorded (an unexcused absence entered before the leave came in) becomes leave."""
+    recorded (an unexcused absence entered before the leave came in) becomes leave. A few
+    queries whatever the leave's length: the existing records are read once, then updated and
+    created in bulk (the caller's transaction holds the student's rows)."""
     periods = leave_periods_of(leave)
     days = school_days(school=leave.school, start=leave.start_date, end=leave.end_date)
-    n = 0
+    if not periods or not days:
+        return 0
+    values = {
+        "county_id": leave.county_id,
+        "school_id": leave.school_id,
+        "school_class_id": leave.school_class_id,
+        "status": AttendanceRecord.Status.LEAVE,
+        "leave_type_id": leave.leave_type_id,
+        "leave_id": leave.pk,
+        "recorded_by_id": getattr(recorded_by, "pk", None),
+        "note": "",
+    }
+    existing = {
+        (r.date, r.period_id): r
+        for r in AttendanceRecord.objects.select_for_update().filter(
+            student_id=leave.student_id, date__in=days, period__in=periods
+        )
+    }
+    now = timezone.now()
+    changed, new = [], []
     for day in days:
         for period in periods:
-            AttendanceRecord.objects.update_or_create(
-                student_id=leave.student_id,
-                date=day,
-                period=period,
-                defaults={
-                    "county_id": leave.county_id,
-                    "school_id": leave.school_id,
-                    "school_class_id": leave.school_class_id,
-                    "status": AttendanceRecord.Status.LEAVE,
-                    "leave_type_id": leave.leave_type_id,
-                    "leave": leave,
-                    "recorded_by": recorded_by,
-                    "note": "",
-                },
-            )
-            n += 1
-    return n
+            record = existing.get((day, period.pk))
+            if record is None:
+                new.append(
+                    AttendanceRecord(student_id=leave.student_id, date=day, period=period, **values)
+                )
+                continue
+            for field, value in values.items():
+                setattr(record, field, value)
+            record.updated_at = now
+            changed.append(record)
+    if changed:
+        AttendanceRecord.objects.bulk_update(changed, [*values, "updated_at"])
+    AttendanceRecord.objects.bulk_create(new)
+    return len(changed) + len(new)
 
 
 def _notify_family(leave: LeaveRequest, title: str, *, now: dt.datetime) -> None:

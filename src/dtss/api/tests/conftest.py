@@ -60,10 +60,12 @@ class ApiWorld:
 
     def key_of(self, kind: str, value: str) -> str:
         """Replace a placeholder's value: counties and strategies by code, a programme as it
-        is, the rest by public id. Framework objects (and platforms) are made the first time a
-        placeholder names one."""
+        is, a day (homeschool) as YYYY-MM-DD, the rest by public id. Framework objects (and
+        platforms) are made the first time a placeholder names one."""
         if kind == "programme":
             return value
+        if kind == "day":
+            return self.objects[f"day:{value}"].isoformat()
         if kind in FRAMEWORK_KINDS:
             self.framework(FRAMEWORK_KINDS[kind])
             if f"{kind}:{value}" not in self.objects:

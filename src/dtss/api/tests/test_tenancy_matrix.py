@@ -25,6 +25,7 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from dtss.api.tests.conftest import ROLES, ApiWorld, call, export_csv, row_counts
 from dtss.api.urls import api
@@ -54,6 +55,7 @@ class Row:
         path = re.sub(r"\{import:[^}]+\}", "{import_id}", path)
         path = re.sub(r"\{programme:[^}]+\}", "{programme}", path)
         path = re.sub(r"\{student:[^}]+\}", "{student_public_id}", path)
+        path = re.sub(r"\{day:[^}]+\}", "{day}", path)
         path = re.sub(r"\{\w+:[^}]+\}", "{public_id}", path)
         return f"{self.method} {path}"
 
@@ -420,10 +422,166 @@ def _helpdesk(w: ApiWorld) -> None:
         )
 
 
+def _homeschool(w: ApiWorld) -> None:
+    """The homeschool (issue 10) of A-elem (key A; class 5-1: elem_teacher, elem_student with
+    elem_parent, elem_student2) and B-elem (key B; class 3-2: b_teacher, b_student with
+    b_parent), through the services: the default leave types and periods (ltype:A / ltype:B
+    sick, period:A / period:B the first period); elem_admin teaches 5-1 數學 on Mondays (a
+    subject teacher a parent may write to); entry:A / entry:B a published contact book entry
+    of last Monday (day:past) with a file catt:A / catt:B and the signature sig:A / sig:B of
+    the parent (with a reply); entry:A-draft a draft of last Tuesday with catt:A-draft;
+    leave:A / leave:B the parent's pending leave of next Monday (day:next) with a document
+    latt:A / latt:B; leave:A-approved elem_parent's leave of last Wednesday, approved by
+    elem_teacher; elem_student2 unexcused on day:past; ann:A-county (a_admin's), ann:A-elem
+    (elem_admin's) published announcements, ann:A-draft a draft of elem_teacher's class,
+    ann:B b_teacher's class's published one; conv:A / conv:B the homeroom teacher and the
+    parent, with a message of the parent; notif:A / notif:B a delivered notification of the
+    parent; hsqn:A / hsqn:B a parents' questionnaire of the school and form:A / form:B a form
+    sent with it to the class by the homeroom teacher; person:elem_parent2 the father of
+    elem_student2 (no login)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from dtss.homeschool import announce_services as asvc
+    from dtss.homeschool import contact_services as csvc
+    from dtss.homeschool import form_services as fsvc
+    from dtss.homeschool import message_services as msvc
+    from dtss.homeschool import services as hs
+    from dtss.homeschool.models import LeaveType, Notification, Period, TimetableSlot
+    from dtss.orgs import services as org_services
+
+    world, o = w.world, w.objects
+    users, people = world.users, world.people
+    o["day:past"], o["day:next"] = HS_PAST, HS_NEXT
+    o["day:leave"] = HS_NEXT + timedelta(days=1)  # the leave rows' day: no leave yet
+    for key, school_key, class_key, teacher, student, parent, admin in (
+        ("A", "A-elem", "A-elem 5-1", "elem_teacher", "elem_student", "elem_parent", "a_admin"),
+        ("B", "B-elem", "B-elem 3-2", "b_teacher", "b_student", "b_parent", "b_admin"),
+    ):
+        school, school_class = world.schools[school_key], world.classes[class_key]
+        hs.school_setup_ensure(school=school)
+        sick = o[f"ltype:{key}"] = LeaveType.objects.get(school=school, code="sick")
+        o[f"period:{key}"] = Period.objects.get(school=school, code="p1")
+        entry = o[f"entry:{key}"] = csvc.entry_save(
+            user=users[teacher],
+            school_class=school_class,
+            day=HS_PAST,
+            homework="國語習作第5課",
+            notices="",
+            bring="水壺",
+            files=[SimpleUploadedFile("通知.pdf", b"%PDF-1.4 hs", "application/pdf")],
+            publish=True,
+        )
+        o[f"catt:{key}"] = entry.attachments.get()
+        o[f"sig:{key}"] = csvc.signature_sign(
+            user=users[parent], entry=entry, student=people[student], reply="明天會帶"
+        )
+        o[f"leave:{key}"] = hs.leave_request_create(
+            user=users[parent],
+            student=people[student],
+            leave_type=sick,
+            start_date=HS_NEXT,
+            end_date=HS_NEXT,
+            reason="看醫生",
+            files=[SimpleUploadedFile("診斷證明.pdf", b"%PDF-1.4 hs", "application/pdf")],
+        )
+        o[f"latt:{key}"] = o[f"leave:{key}"].attachments.get()
+        conv = o[f"conv:{key}"] = msvc.conversation_start(
+            user=users[parent],
+            teacher=people[teacher],
+            parent=people[parent],
+            student=people[student],
+        )
+        msvc.message_send(user=users[parent], conversation=conv, body="請問明天要帶什麼？")
+        o[f"notif:{key}"] = Notification.objects.create(
+            county_id=school.county_id,
+            school=school,
+            recipient=people[parent],
+            kind="announcement",
+            title="通知",
+            deliver_at=timezone.now() - timedelta(hours=1),
+        )
+        qn = o[f"hsqn:{key}"] = _survey_questionnaire(
+            users[admin], school.county, school, "parents"
+        )
+        o[f"form:{key}"] = fsvc.form_send(
+            user=users[teacher],
+            school_class=school_class,
+            questionnaire=qn,
+            group="parents",
+            title="校外教學調查",
+            closes_at=timezone.now() + timedelta(days=7),
+        )
+    school, school_class = world.schools["A-elem"], world.classes["A-elem 5-1"]
+    TimetableSlot.objects.create(
+        county=school.county,
+        school=school,
+        school_class=school_class,
+        weekday=1,
+        period=Period.objects.get(school=school, code="p2"),
+        subject="數學",
+        teacher=people["elem_admin"],
+    )
+    draft = o["entry:A-draft"] = csvc.entry_save(
+        user=users["elem_teacher"],
+        school_class=school_class,
+        day=HS_PAST + timedelta(days=1),
+        homework="數學習作",
+        notices="",
+        bring="",
+        files=[SimpleUploadedFile("草稿.pdf", b"%PDF-1.4 hs", "application/pdf")],
+    )
+    o["catt:A-draft"] = draft.attachments.get()
+    approved = hs.leave_request_create(
+        user=users["elem_parent"],
+        student=people["elem_student"],
+        leave_type=o["ltype:A"],
+        start_date=HS_PAST + timedelta(days=2),
+        end_date=HS_PAST + timedelta(days=2),
+        reason="發燒",
+    )
+    hs.leave_decide(user=users["elem_teacher"], leave=approved, approve=True, note="")
+    o["leave:A-approved"] = approved
+    hs.attendance_set(
+        user=users["elem_teacher"],
+        school_class=school_class,
+        date=HS_PAST,
+        marks={(people["elem_student2"].pk, o["period:A"].pk): ("unexcused", None, "")},
+    )
+    school_b, class_b = world.schools["B-elem"], world.classes["B-elem 3-2"]
+    for key, user, county, owner_school, owner_class in (
+        ("A-county", "a_admin", school.county, None, None),
+        ("A-elem", "elem_admin", school.county, school, None),
+        ("A-draft", "elem_teacher", school.county, school, school_class),
+        ("B", "b_teacher", school_b.county, school_b, class_b),
+    ):
+        a = asvc.announcement_save(
+            user=users[user],
+            county=county,
+            school=owner_school,
+            school_class=owner_class,
+            title=f"公告 {key}",
+            body="請家長留意。",
+            to_staff=True,
+            to_students=True,
+            to_parents=True,
+        )
+        if key != "A-draft":
+            asvc.announcement_publish(user=users[user], announcement=a)
+        o[f"ann:{key}"] = a
+    father = o["person:elem_parent2"] = org_services.person_create(
+        county=school.county, name="elem_parent2", external_id="elem_parent2"
+    )
+    org_services.guardianship_create(
+        parent=father, child=people["elem_student2"], relation="father"
+    )
+
+
 PREPARE = {
     "predict": _predict,
     "devices": _devices,
     "helpdesk": _helpdesk,
+    "homeschool": _homeschool,
     "no_office_A": lambda w: PromotionOffice.objects.filter(county=w.objects["county:A"]).delete(),
     "fw": lambda w: w.framework(),  # lists: every framework object exists
     "submitted": _submitted,
@@ -459,6 +617,11 @@ UPLOADS = {
     ),
 }
 TODAY = date.today()  # the prediction rows: an intervention's date may not be in the future
+# The homeschool rows: last week's Monday (entries, attendance: a past school day) and next
+# Monday (leave, a new entry: a school day ahead, within the contact book's 14 days), in Taipei.
+HS_TODAY = timezone.localdate()
+HS_PAST = HS_TODAY - timedelta(days=HS_TODAY.weekday() + 7)
+HS_NEXT = HS_TODAY + timedelta(days=7 - HS_TODAY.weekday())
 NOT_PREVIEWED = {"sha256": "0" * 64}  # not the file's hash: 422 at once, nothing kept
 DUE = str(TODAY + timedelta(days=60))  # the devices rows: an expected return, a closing date
 # The query of the overview rows: two weeks of term 114-1 holding the learning records.
@@ -497,6 +660,23 @@ HD_TARGET = {
     "resolution_minutes": 480,
     "escalate_when": "breach",
 }
+
+# The homeschool rows: a leave request (multipart: day:leave, sick leave, a reason),
+# contact-book rules, a timetable cell, a form, an announcement.
+HS_LEAVE = {
+    "leave_type": "sick",
+    "start_date": "{day:leave}",
+    "end_date": "{day:leave}",
+    "reason": "看牙醫",
+}
+HS_SETTINGS = {"second_approval_days": 3, "quiet_start": "21:30", "quiet_end": "07:00"}
+HS_SLOT = {"weekday": 1, "period": "p1", "subject": "國語", "teacher": "{person:elem_admin}"}
+HS_FORM = {
+    "group": "parents",
+    "title": "親師座談會調查",
+    "closes_at": (timezone.now() + timedelta(days=7)).isoformat(),
+}
+HS_ANNOUNCEMENT = {"title": "颱風停課", "body": "明天停止上課。", "to_parents": True}
 
 # fmt: off
 MATRIX = [
@@ -1346,6 +1526,196 @@ MATRIX = [
         {"locked": True}, prepare="helpdesk"),
     row("GET", "/helpdesk/shared-queue",                   "403 200 200 200 200 200 403 403 403 403 403 403 403", prepare="helpdesk"),
     row("GET", "/helpdesk/shared-queue?school={school:B-elem}", "403 404 404 200 404 404 403 403 403 403 403 403 403", prepare="helpdesk"),
+    # --- homeschool ---
+    # the contact book (issue 10). A class's entries: the school's staff and the county's office (drafts too), the class's
+    # students and parents the published ones; the MOE viewer never (403). The homeroom teacher and the school's
+    # administrators write, publish, attach and answer (a reader who may not write: 403); the school's staff see who signed;
+    # a parent signs for their own child. Another school's, county's or family's class, entry, file or signature is a 404
+    row("GET", "/homeschool/contact/classes/{class:A-elem}/entries", "403 200 200 404 200 404 200 404 404 200 200 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/contact/classes/{class:A-junior}/entries", "403 200 200 404 404 200 404 200 404 404 404 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/contact/classes/{class:B-elem}/entries", "403 404 404 200 404 404 404 404 200 404 404 200 404", prepare="homeschool"),
+    row("GET", "/homeschool/contact/entries/{entry:A}",    "404 200 200 404 200 404 200 404 404 200 200 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/contact/entries/{entry:A-draft}", "404 200 200 404 200 404 200 404 404 404 404 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/contact/entries/{entry:B}",    "404 404 404 200 404 404 404 404 200 404 404 200 404", prepare="homeschool"),
+    row("PUT", "/homeschool/contact/classes/{class:A-elem}/entries/{day:next}", "403 403 403 404 200 404 200 404 404 403 403 404 404",
+        {"homework": "國語習作第6課", "publish": True}, prepare="homeschool"),
+    row("PUT", "/homeschool/contact/classes/{class:B-elem}/entries/{day:next}", "403 404 404 403 404 404 404 404 200 404 404 403 404",
+        {"homework": "數學習作第3頁"}, prepare="homeschool"),
+    row("POST", "/homeschool/contact/entries/{entry:A-draft}/publish", "404 403 403 404 200 404 200 404 404 404 404 404 404", prepare="homeschool"),
+    row("POST", "/homeschool/contact/entries/{entry:B}/publish", "404 404 404 403 404 404 404 404 200 404 404 403 404", prepare="homeschool"),
+    row("POST", "/homeschool/contact/entries/{entry:A}/files", "404 403 403 404 201 404 201 404 404 403 403 404 404",
+        upload="png", prepare="homeschool"),
+    row("POST", "/homeschool/contact/entries/{entry:B}/files", "404 404 404 403 404 404 404 404 201 404 404 403 404",
+        upload="png", prepare="homeschool"),
+    row("GET", "/homeschool/contact/attachments/{catt:A}", "404 200 200 404 200 404 200 404 404 200 200 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/contact/attachments/{catt:A-draft}", "404 200 200 404 200 404 200 404 404 404 404 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/contact/attachments/{catt:B}", "404 404 404 200 404 404 404 404 200 404 404 200 404", prepare="homeschool"),
+    row("DELETE", "/homeschool/contact/attachments/{catt:A}", "404 403 403 404 204 404 204 404 404 403 403 404 404", prepare="homeschool"),
+    row("DELETE", "/homeschool/contact/attachments/{catt:B}", "404 404 404 403 404 404 404 404 204 404 404 403 404", prepare="homeschool"),
+    row("GET", "/homeschool/contact/entries/{entry:A}/signatures", "404 403 403 404 200 404 200 404 404 403 403 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/contact/entries/{entry:B}/signatures", "404 404 404 403 404 404 404 404 200 404 404 403 404", prepare="homeschool"),
+    row("POST", "/homeschool/contact/entries/{entry:A}/sign", "404 403 403 404 403 404 403 404 404 403 200 404 404",
+        {"student": "{person:elem_student}", "reply": "明天請假"}, prepare="homeschool"),
+    row("POST", "/homeschool/contact/entries/{entry:A}/sign", "404 403 403 404 403 404 403 404 404 403 422 404 404",
+        {"student": "{person:elem_student2}"}, prepare="homeschool"),  # not their child (the app: 403)
+    row("POST", "/homeschool/contact/entries/{entry:A}/sign", "404 403 403 404 403 404 403 404 404 403 422 404 404",
+        {"student": "{person:b_student}"}, prepare="homeschool"),  # not in the class
+    row("POST", "/homeschool/contact/entries/{entry:B}/sign", "404 404 404 403 404 404 404 404 403 404 404 200 404",
+        {"student": "{person:b_student}"}, prepare="homeschool"),
+    row("POST", "/homeschool/contact/signatures/{sig:A}/answer", "404 404 404 404 200 404 200 404 404 403 403 404 404",
+        {"answer": "好的，收到"}, prepare="homeschool"),
+    row("POST", "/homeschool/contact/signatures/{sig:B}/answer", "404 404 404 404 404 404 404 404 200 404 404 403 404",
+        {"answer": "好的，收到"}, prepare="homeschool"),
+    # homeschool: leave. A parent requests it for their child (a student at an elementary school never), the school's
+    # administrators enter a paper form; the family, the homeroom teacher and the school's administrators read it (never
+    # the county's office or the MOE viewer); the homeroom teacher and the school's administrators decide; the family
+    # cancels an open request, the school's administrators also an approved one
+    row("GET", "/homeschool/leave/options?student={person:elem_student}", "403 403 403 404 200 404 403 404 404 403 200 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/leave/options?student={person:b_student}", "403 404 404 403 404 404 404 404 403 404 404 200 404", prepare="homeschool"),
+    row("GET", "/homeschool/leave/requests",               "200 200 200 200 200 200 200 200 200 200 200 200 200", prepare="homeschool"),
+    row("POST", "/homeschool/leave/requests",              "403 403 403 403 201 422 403 403 403 403 201 422 403",
+        {**HS_LEAVE, "student": "{person:elem_student}"}, upload="png", prepare="homeschool"),
+    row("POST", "/homeschool/leave/requests",              "403 403 403 403 422 422 403 403 403 403 422 201 403",
+        {**HS_LEAVE, "student": "{person:b_student}"}, upload="png", prepare="homeschool"),
+    row("GET", "/homeschool/leave/requests/{leave:A}",     "404 404 404 404 200 404 200 404 404 200 200 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/leave/requests/{leave:B}",     "404 404 404 404 404 404 404 404 200 404 404 200 404", prepare="homeschool"),
+    row("POST", "/homeschool/leave/requests/{leave:A}/decide", "404 404 404 404 200 404 200 404 404 403 403 404 404",
+        {"approve": True}, prepare="homeschool"),
+    row("POST", "/homeschool/leave/requests/{leave:A}/decide", "404 404 404 404 422 404 422 404 404 403 403 404 404",
+        {"approve": False}, prepare="homeschool"),  # declining needs a note
+    row("POST", "/homeschool/leave/requests/{leave:B}/decide", "404 404 404 404 404 404 404 404 200 404 404 403 404",
+        {"approve": False, "note": "請補證明"}, prepare="homeschool"),
+    row("POST", "/homeschool/leave/requests/{leave:A}/cancel", "404 404 404 404 200 404 403 404 404 403 200 404 404", prepare="homeschool"),
+    row("POST", "/homeschool/leave/requests/{leave:A-approved}/cancel", "404 404 404 404 200 404 403 404 404 403 403 404 404", prepare="homeschool"),
+    row("POST", "/homeschool/leave/requests/{leave:B}/cancel", "404 404 404 404 404 404 404 404 403 404 404 200 404", prepare="homeschool"),
+    row("GET", "/homeschool/leave/attachments/{latt:A}",   "404 404 404 404 200 404 200 404 404 200 200 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/leave/attachments/{latt:B}",   "404 404 404 404 404 404 404 404 200 404 404 200 404", prepare="homeschool"),
+    # homeschool: attendance. The school's staff read a class's (the class's teachers and the school's administrators
+    # record it), its administrators the school's report; a student's record: the student, their parents, their homeroom
+    # teacher and the school's administrators
+    row("GET", "/homeschool/attendance/classes/{class:A-elem}?date={day:past}", "403 403 403 404 200 404 200 404 404 403 403 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/attendance/classes/{class:B-elem}", "403 404 404 403 404 404 404 404 200 404 404 403 404", prepare="homeschool"),
+    row("PUT", "/homeschool/attendance/classes/{class:A-elem}", "403 403 403 404 200 404 200 404 404 403 403 404 404",
+        {"date": "{day:past}", "marks": [{"student": "{person:elem_student2}", "period": "p2", "status": "late"}]}, prepare="homeschool"),
+    row("PUT", "/homeschool/attendance/classes/{class:A-elem}", "403 403 403 404 422 404 422 404 404 403 403 404 404",
+        {"date": "{day:past}", "marks": [{"student": "{person:b_student}", "period": "p2", "status": "late"}]}, prepare="homeschool"),
+    row("PUT", "/homeschool/attendance/classes/{class:B-elem}", "403 404 404 403 404 404 404 404 200 404 404 403 404",
+        {"date": "{day:past}", "marks": [{"student": "{person:b_student}", "period": "p1", "status": "unexcused"}]}, prepare="homeschool"),
+    row("GET", "/homeschool/attendance/classes/{class:A-elem}/report", "403 403 403 404 200 404 200 404 404 403 403 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/attendance/classes/{class:B-elem}/report", "403 404 404 403 404 404 404 404 200 404 404 403 404", prepare="homeschool"),
+    row("GET", "/homeschool/attendance/schools/{school:A-elem}/report", "403 403 403 404 200 404 403 404 404 403 403 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/attendance/schools/{school:B-elem}/report", "403 404 404 403 404 404 404 404 403 404 404 403 404", prepare="homeschool"),
+    row("GET", "/homeschool/attendance/students/{person:elem_student}", "404 404 404 404 200 404 200 404 404 200 200 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/attendance/students/{person:elem_student2}", "404 404 404 404 200 404 200 404 404 404 404 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/attendance/students/{person:b_student}", "404 404 404 404 404 404 404 404 200 404 404 200 404", prepare="homeschool"),
+    # homeschool: a school's settings, leave types, periods and timetables (the school's staff and the county's office
+    # read, the school's and the county's administrators change; the MOE viewer, students and parents 403)
+    row("GET", "/homeschool/schools/{school:A-elem}/settings", "403 200 200 404 200 404 200 404 404 403 403 403 403", prepare="homeschool"),
+    row("GET", "/homeschool/schools/{school:B-elem}/settings", "403 404 404 200 404 404 404 404 200 403 403 403 403", prepare="homeschool"),
+    row("PUT", "/homeschool/schools/{school:A-elem}/settings", "403 200 403 404 200 404 403 404 404 403 403 403 403",
+        HS_SETTINGS, prepare="homeschool"),
+    row("PUT", "/homeschool/schools/{school:A-elem}/settings", "403 422 403 404 422 404 403 404 404 403 403 403 403",
+        {**HS_SETTINGS, "second_approver": "{person:b_teacher}"}, prepare="homeschool"),  # another school's teacher
+    row("PUT", "/homeschool/schools/{school:B-elem}/settings", "403 404 404 200 404 404 404 404 403 403 403 403 403",
+        HS_SETTINGS, prepare="homeschool"),
+    row("GET", "/homeschool/schools/{school:A-elem}/leave-types", "403 200 200 404 200 404 200 404 404 403 403 403 403", prepare="homeschool"),
+    row("GET", "/homeschool/schools/{school:B-elem}/leave-types", "403 404 404 200 404 404 404 404 200 403 403 403 403", prepare="homeschool"),
+    row("POST", "/homeschool/schools/{school:A-elem}/leave-types", "403 201 403 404 201 404 403 404 404 403 403 403 403",
+        {"code": "family", "name_zh": "家庭照顧假"}, prepare="homeschool"),
+    row("POST", "/homeschool/schools/{school:B-elem}/leave-types", "403 404 404 201 404 404 404 404 403 403 403 403 403",
+        {"code": "family", "name_zh": "家庭照顧假"}, prepare="homeschool"),
+    row("PATCH", "/homeschool/leave-types/{ltype:A}",      "403 200 403 404 200 404 403 404 404 403 403 403 403",
+        {"name_zh": "病假（附證明）"}, prepare="homeschool"),
+    row("PATCH", "/homeschool/leave-types/{ltype:B}",      "403 404 404 200 404 404 404 404 403 403 403 403 403",
+        {"name_zh": "病假（附證明）"}, prepare="homeschool"),
+    row("GET", "/homeschool/schools/{school:A-elem}/periods", "403 200 200 404 200 404 200 404 404 403 403 403 403", prepare="homeschool"),
+    row("GET", "/homeschool/schools/{school:B-elem}/periods", "403 404 404 200 404 404 404 404 200 403 403 403 403", prepare="homeschool"),
+    row("POST", "/homeschool/schools/{school:A-elem}/periods", "403 201 403 404 201 404 403 404 404 403 403 403 403",
+        {"code": "p9", "name_zh": "第九節"}, prepare="homeschool"),
+    row("POST", "/homeschool/schools/{school:B-elem}/periods", "403 404 404 201 404 404 404 404 403 403 403 403 403",
+        {"code": "p9", "name_zh": "第九節"}, prepare="homeschool"),
+    row("PATCH", "/homeschool/periods/{period:A}",         "403 200 403 404 200 404 403 404 404 403 403 403 403",
+        {"name_zh": "第一節課"}, prepare="homeschool"),
+    row("PATCH", "/homeschool/periods/{period:B}",         "403 404 404 200 404 404 404 404 403 403 403 403 403",
+        {"name_zh": "第一節課"}, prepare="homeschool"),
+    row("GET", "/homeschool/classes/{class:A-elem}/timetable", "403 200 200 404 200 404 200 404 404 403 403 403 403", prepare="homeschool"),
+    row("GET", "/homeschool/classes/{class:B-elem}/timetable", "403 404 404 200 404 404 404 404 200 403 403 403 403", prepare="homeschool"),
+    row("PUT", "/homeschool/classes/{class:A-elem}/timetable", "403 200 403 404 200 404 403 404 404 403 403 403 403",
+        {"slots": [HS_SLOT, {**HS_SLOT, "weekday": 2, "teacher": "{person:elem_teacher}"}]}, prepare="homeschool"),
+    row("PUT", "/homeschool/classes/{class:A-elem}/timetable", "403 422 403 404 422 404 403 404 404 403 403 403 403",
+        {"slots": [{**HS_SLOT, "teacher": "{person:b_teacher}"}]}, prepare="homeschool"),  # another school's teacher
+    row("PUT", "/homeschool/classes/{class:B-elem}/timetable", "403 404 404 200 404 404 404 404 403 403 403 403 403",
+        {"slots": [{**HS_SLOT, "teacher": "{person:b_teacher}"}]}, prepare="homeschool"),
+    # homeschool: forms sent to a class (its homeroom teacher and the school's administrators; other staff 404 on
+    # another school's, everyone else 403)
+    row("GET", "/homeschool/forms",                        "403 403 403 403 200 200 200 200 200 403 403 403 403", prepare="homeschool"),
+    row("POST", "/homeschool/classes/{class:A-elem}/forms", "403 403 403 403 201 404 201 404 404 403 403 403 403",
+        {**HS_FORM, "questionnaire": "{hsqn:A}"}, prepare="homeschool"),
+    row("POST", "/homeschool/classes/{class:A-elem}/forms", "403 403 403 403 422 404 422 404 404 403 403 403 403",
+        {**HS_FORM, "questionnaire": "{hsqn:B}"}, prepare="homeschool"),  # another county's questionnaire
+    row("POST", "/homeschool/classes/{class:B-elem}/forms", "403 403 403 403 404 404 404 404 201 403 403 403 403",
+        {**HS_FORM, "questionnaire": "{hsqn:B}"}, prepare="homeschool"),
+    row("GET", "/homeschool/forms/{form:A}",               "403 403 403 403 200 404 200 404 404 403 403 403 403", prepare="homeschool"),
+    row("GET", "/homeschool/forms/{form:B}",               "403 403 403 403 404 404 404 404 200 403 403 403 403", prepare="homeschool"),
+    row("POST", "/homeschool/forms/{form:A}/remind",       "403 403 403 403 200 404 200 404 404 403 403 403 403", prepare="homeschool"),
+    row("POST", "/homeschool/forms/{form:B}/remind",       "403 403 403 403 404 404 404 404 200 403 403 403 403", prepare="homeschool"),
+    row("POST", "/homeschool/forms/{form:A}/close",        "403 403 403 403 200 404 200 404 404 403 403 403 403", prepare="homeschool"),
+    row("POST", "/homeschool/forms/{form:B}/close",        "403 403 403 403 404 404 404 404 200 403 403 403 403", prepare="homeschool"),
+    # homeschool: announcements. Everyone reads those addressed to them; the county's office announces for its county,
+    # a school's administrators for their school, a homeroom teacher (and the administrators) for the class; who may
+    # announce for none of them (the MOE viewer, students, parents) 403; a draft only for who may edit it
+    row("GET", "/homeschool/announcements",                "200 200 200 200 200 200 200 200 200 200 200 200 200", prepare="homeschool"),
+    row("POST", "/homeschool/announcements",               "403 201 201 422 422 422 422 422 422 403 403 403 403",
+        {**HS_ANNOUNCEMENT, "county": "{county:A}"}, prepare="homeschool"),
+    row("POST", "/homeschool/announcements",               "403 422 422 422 201 422 422 422 422 403 403 403 403",
+        {**HS_ANNOUNCEMENT, "school": "{school:A-elem}"}, prepare="homeschool"),
+    row("POST", "/homeschool/announcements",               "403 422 422 422 201 422 201 422 422 403 403 403 403",
+        {**HS_ANNOUNCEMENT, "school_class": "{class:A-elem}"}, prepare="homeschool"),
+    row("GET", "/homeschool/announcements/{ann:A-county}", "404 200 200 404 200 200 200 200 404 200 200 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/announcements/{ann:A-elem}",   "404 200 200 404 200 404 200 404 404 200 200 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/announcements/{ann:A-draft}",  "404 404 404 404 200 404 200 404 404 404 404 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/announcements/{ann:B}",        "404 404 404 200 404 404 404 404 200 404 404 200 404", prepare="homeschool"),
+    row("PATCH", "/homeschool/announcements/{ann:A-draft}", "404 404 404 404 200 404 200 404 404 404 404 404 404",
+        {"title": "校外教學通知"}, prepare="homeschool"),
+    row("PATCH", "/homeschool/announcements/{ann:A-elem}", "404 403 403 404 422 404 403 404 404 403 403 404 404",
+        {"title": "校外教學通知"}, prepare="homeschool"),  # published
+    row("PATCH", "/homeschool/announcements/{ann:B}",      "404 404 404 403 404 404 404 404 422 404 404 403 404",
+        {"title": "校外教學通知"}, prepare="homeschool"),
+    row("POST", "/homeschool/announcements/{ann:A-draft}/publish", "404 404 404 404 200 404 200 404 404 404 404 404 404", prepare="homeschool"),
+    row("POST", "/homeschool/announcements/{ann:A-county}/publish", "404 422 422 404 403 403 403 403 404 403 403 404 404",
+        prepare="homeschool"),  # published
+    row("POST", "/homeschool/announcements/{ann:A-elem}/read", "404 200 200 404 200 404 200 404 404 200 200 404 404", prepare="homeschool"),
+    row("POST", "/homeschool/announcements/{ann:B}/read",  "404 404 404 200 404 404 404 404 200 404 404 200 404", prepare="homeschool"),
+    row("GET", "/homeschool/announcements/{ann:A-county}/receipts", "404 200 200 404 403 403 403 403 404 403 403 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/announcements/{ann:A-elem}/receipts", "404 403 403 404 200 404 403 404 404 403 403 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/announcements/{ann:B}/receipts", "404 404 404 403 404 404 404 404 200 404 404 403 404", prepare="homeschool"),
+    # homeschool: conversations between a teacher (who teaches the child, or the school's administrators) and a parent;
+    # the two write, the school's administrators read (403 on a write); who may start none (the MOE viewer, the
+    # county's office, students) 403; a student or person not offered to the caller 422
+    row("GET", "/homeschool/conversations",                "200 200 200 200 200 200 200 200 200 200 200 200 200", prepare="homeschool"),
+    row("POST", "/homeschool/conversations",               "403 403 403 403 200 422 200 422 422 403 422 422 403",
+        {"student": "{person:elem_student2}", "parent": "{person:elem_parent2}"}, prepare="homeschool"),
+    row("POST", "/homeschool/conversations",               "403 403 403 403 422 422 422 422 422 403 200 422 403",
+        {"student": "{person:elem_student}", "teacher": "{person:elem_admin}"}, prepare="homeschool"),  # a subject teacher
+    row("GET", "/homeschool/conversations/{conv:A}",       "404 404 404 404 200 404 200 404 404 404 200 404 404", prepare="homeschool"),
+    row("GET", "/homeschool/conversations/{conv:B}",       "404 404 404 404 404 404 404 404 200 404 404 200 404", prepare="homeschool"),
+    row("POST", "/homeschool/conversations/{conv:A}/messages", "404 404 404 404 403 404 201 404 404 404 201 404 404",
+        {"body": "好的，謝謝老師"}, prepare="homeschool"),
+    row("POST", "/homeschool/conversations/{conv:B}/messages", "404 404 404 404 404 404 404 404 201 404 404 201 404",
+        {"body": "好的，謝謝老師"}, prepare="homeschool"),
+    row("POST", "/homeschool/conversations/{conv:A}/read", "404 404 404 404 200 404 200 404 404 404 200 404 404", in_place=True, prepare="homeschool"),
+    row("POST", "/homeschool/conversations/{conv:B}/read", "404 404 404 404 404 404 404 404 200 404 404 200 404", in_place=True, prepare="homeschool"),
+    # homeschool: notifications and notification settings (everyone their own; another's notification 404)
+    row("GET", "/homeschool/notifications",                "200 200 200 200 200 200 200 200 200 200 200 200 200", prepare="homeschool"),
+    row("POST", "/homeschool/notifications/read",          "200 200 200 200 200 200 200 200 200 200 200 200 200",
+        {}, in_place=True, prepare="homeschool"),
+    row("POST", "/homeschool/notifications/read",          "404 404 404 404 404 404 404 404 404 404 200 404 404",
+        {"ids": ["{notif:A}"]}, in_place=True, prepare="homeschool"),
+    row("POST", "/homeschool/notifications/read",          "404 404 404 404 404 404 404 404 404 404 404 200 404",
+        {"ids": ["{notif:B}"]}, in_place=True, prepare="homeschool"),
+    row("GET", "/homeschool/preferences",                  "200 200 200 200 200 200 200 200 200 200 200 200 200", prepare="homeschool"),
+    row("PUT", "/homeschool/preferences",                  "200 200 200 200 200 200 200 200 200 200 200 200 200",
+        {"email": False, "quiet_enabled": True, "quiet_start": "22:00", "quiet_end": "06:30"}, prepare="homeschool"),
 ]
 # fmt: on
 
@@ -1358,10 +1728,10 @@ def _row_id(r: Row) -> str:
 
 
 def _counts() -> dict[str, int]:
-    """conftest.row_counts() and the tables of devices and helpdesk (their APIs write there
-    too)."""
+    """conftest.row_counts() and the tables of devices, helpdesk and homeschool (their APIs
+    write there too)."""
     counts = row_counts()
-    for label in ("devices", "helpdesk"):
+    for label in ("devices", "helpdesk", "homeschool"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             counts[model._meta.db_table] = model._default_manager.count()
     return counts

@@ -104,7 +104,54 @@ OWNERSHIP: dict[str, Callable[[Any], tuple[int | None, int | None, set[int]]]] =
     "helpdesk.articlemedia": lambda r: (r.county_id, r.school_id, set()),
     "helpdesk.thread": lambda r: (r.county_id, None, set()),
     "helpdesk.post": lambda r: (r.county_id, None, set()),
+    "homeschool.homeschoolsettings": lambda r: (r.county_id, r.school_id, set()),
+    "homeschool.leavetype": lambda r: (r.county_id, r.school_id, set()),
+    "homeschool.period": lambda r: (r.county_id, r.school_id, set()),
+    "homeschool.timetableslot": lambda r: (r.county_id, r.school_id, _class_students(r)),
+    "homeschool.contactentry": lambda r: (r.county_id, r.school_id, _class_students(r)),
+    "homeschool.contactattachment": lambda r: (r.county_id, r.school_id, _class_students(r)),
+    "homeschool.contactsignature": lambda r: (r.county_id, r.school_id, {r.student_id}),
+    "homeschool.leaverequest": lambda r: (
+        r.county_id,
+        r.school_id,
+        {r.student_id, r.requested_by_id},
+    ),
+    "homeschool.leaveattachment": lambda r: (
+        r.county_id,
+        r.school_id,
+        {r.student_id, r.leave.requested_by_id},
+    ),
+    "homeschool.attendancerecord": lambda r: (r.county_id, r.school_id, {r.student_id}),
+    "homeschool.announcement": lambda r: (r.county_id, r.school_id, set()),
+    "homeschool.announcementread": lambda r: (r.county_id, r.school_id, {r.person_id}),
+    "homeschool.conversation": lambda r: (r.county_id, r.school_id, {r.teacher_id, r.parent_id}),
+    "homeschool.message": lambda r: (
+        r.county_id,
+        r.school_id,
+        {r.conversation.teacher_id, r.conversation.parent_id},
+    ),
+    "homeschool.notificationpreference": lambda r: (r.county_id, None, {r.person_id}),
+    "homeschool.notification": lambda r: (r.county_id, r.school_id, {r.recipient_id}),
 }
+
+# Rows about one student or one person's inbox that the county's office does not read row by
+# row (its reports count them): leave, attendance, contact-book signatures and replies,
+# teacher–parent messages, notifications and their settings.
+COUNTY_OFFICE_BLIND = {
+    "homeschool.contactsignature",
+    "homeschool.leaverequest",
+    "homeschool.leaveattachment",
+    "homeschool.attendancerecord",
+    "homeschool.conversation",
+    "homeschool.message",
+    "homeschool.notificationpreference",
+    "homeschool.notification",
+}
+
+
+def _class_students(row: Any) -> set[int]:
+    return set(row.school_class.enrollments.values_list("student_id", flat=True))
+
 
 USERS = [
     "a_admin",
@@ -329,6 +376,7 @@ def full_world(world: World) -> World:
         )
     _devices_rows(world)
     _helpdesk_rows(world)
+    _homeschool_rows(world)
     return world
 
 
@@ -480,6 +528,143 @@ def _helpdesk_rows(world: World) -> None:
         Post.objects.create(county=county, thread=thread, body="大家好")
 
 
+def _homeschool_rows(world: World) -> None:
+    """Homeschool: per county a school's settings, leave types and periods, a timetable slot,
+    a published contact-book entry with a file and the parent's signature, approved leave with
+    a file and its attendance records, announcements (the county's to parents, the school's to
+    staff, a class's draft) with a read receipt, a teacher–parent conversation with a message,
+    a notification and the parent's settings."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from dtss.homeschool import services
+    from dtss.homeschool.models import (
+        Announcement,
+        AnnouncementRead,
+        ContactAttachment,
+        ContactEntry,
+        ContactSignature,
+        Conversation,
+        HomeschoolSettings,
+        LeaveAttachment,
+        LeaveType,
+        Message,
+        Period,
+        TimetableSlot,
+    )
+
+    monday = dt.date(2026, 11, 23)
+    for key, school_key, class_key, teacher, student, parent in (
+        ("A", "A-elem", "A-elem 5-1", "elem_teacher", "elem_student", "elem_parent"),
+        ("B", "B-elem", "B-elem 3-2", "b_teacher", "b_student", "b_parent"),
+    ):
+        county, school = world.counties[key], world.schools[school_key]
+        klass = world.classes[class_key]
+        now = timezone.now()
+        HomeschoolSettings.objects.create(county=county, school=school)
+        services.school_setup_ensure(school=school)
+        p1 = Period.objects.get(school=school, code="p1")
+        TimetableSlot.objects.create(
+            county=county,
+            school=school,
+            school_class=klass,
+            weekday=1,
+            period=p1,
+            subject="國語",
+            teacher=world.people[teacher],
+        )
+        entry = ContactEntry.objects.create(
+            county=county,
+            school=school,
+            school_class=klass,
+            date=monday,
+            homework="習作",
+            published_at=now,
+        )
+        ContactAttachment.objects.create(
+            county=county,
+            school=school,
+            school_class=klass,
+            entry=entry,
+            file=ContentFile(b"x", name="a.pdf"),
+            name="a.pdf",
+        )
+        ContactSignature.objects.create(
+            county=county,
+            school=school,
+            school_class=klass,
+            entry=entry,
+            student=world.people[student],
+            signed_by=world.people[parent],
+            signed_at=now,
+        )
+        leave = services.leave_request_create(
+            user=world.users[parent],
+            student=world.people[student],
+            leave_type=LeaveType.objects.get(school=school, code="sick"),
+            start_date=monday,
+            end_date=monday,
+            periods=[p1],
+            reason="發燒",
+        )
+        LeaveAttachment.objects.create(
+            county=county,
+            school=school,
+            school_class=klass,
+            student=world.people[student],
+            leave=leave,
+            file=ContentFile(b"x", name="note.pdf"),
+            name="note.pdf",
+        )
+        services.leave_decide(user=world.users[teacher], leave=leave, approve=True)
+        to_parents = Announcement.objects.create(
+            county=county, title="停課通知", body="颱風", to_parents=True, published_at=now
+        )
+        Announcement.objects.create(
+            county=county,
+            school=school,
+            title="校務會議",
+            body="週三",
+            to_staff=True,
+            published_at=now,
+        )
+        Announcement.objects.create(
+            county=county,
+            school=school,
+            school_class=klass,
+            title="草稿",
+            body="草稿",
+            to_parents=True,
+        )
+        AnnouncementRead.objects.create(
+            county=county, announcement=to_parents, person=world.people[parent], read_at=now
+        )
+        talk = Conversation.objects.create(
+            county=county,
+            school=school,
+            teacher=world.people[teacher],
+            parent=world.people[parent],
+            student=world.people[student],
+            last_message_at=now,
+        )
+        Message.objects.create(
+            county=county,
+            school=school,
+            conversation=talk,
+            sender=world.people[parent],
+            body="老師好",
+            sent_at=now,
+        )
+        services.preference_save(
+            user=world.users[parent],
+            email=True,
+            quiet_enabled=True,
+            quiet_start=dt.time(22, 0),
+            quiet_end=dt.time(7, 0),
+        )
+
+
 def _inside(scope: Any, world: World, owner: tuple[int | None, int | None, set[int]]) -> bool:
     county_id, school_id, persons = owner
     own_people = set(scope.child_ids) | ({scope.person_id} if scope.person_id else set())
@@ -616,6 +801,40 @@ def _rows_seen_lie_inside_the_scope(full_world: World, user: str, label: str) ->
                     or county_id in scope.county_ids
                     or (school_id in scope.admin_school_ids)
                 ), f"{user} sees an internal note"
+        elif label in {
+            "homeschool.homeschoolsettings",
+            "homeschool.leavetype",
+            "homeschool.period",
+        }:
+            # a school's rules for leave are read by its staff, students and parents
+            mine = scope.staff_school_ids | scope.student_school_ids | scope.parent_school_ids
+            assert county_id in scope.county_ids or school_id in mine, f"{user} sees {label}"
+        elif label == "homeschool.announcement":
+            # the owner's office or school; published ones by the audience where they belong
+            family = scope.student_school_ids | scope.parent_school_ids
+            family_counties = set(
+                apps.get_model("orgs.School")
+                .objects.filter(pk__in=family | scope.staff_school_ids)
+                .values_list("county_id", flat=True)
+            )
+            allowed = (
+                county_id in scope.county_ids
+                or school_id in scope.staff_school_ids
+                or (
+                    row.published_at is not None
+                    and (
+                        school_id in family or (school_id is None and county_id in family_counties)
+                    )
+                )
+            )
+            assert allowed, f"{user} sees {label} {row}"
+        elif label in COUNTY_OFFICE_BLIND:
+            # the school's administrators, the people it is about (teachers of the school
+            # read attendance); never the county's office
+            allowed = school_id in scope.staff_school_ids or _inside(
+                scope, full_world, (None, None, persons)
+            )
+            assert allowed, f"{user} sees {label} {row}"
         elif label == "orgs.guardianship":
             child_schools = set(row.child.memberships.values_list("school_id", flat=True))
             allowed = (
@@ -654,6 +873,10 @@ def _county_admin_sees_all_of_own_county_and_writes_it(full_world: World, label:
     owner = OWNERSHIP[label]
     own_rows = [r for r in model.objects.all() if owner(r)[0] == a]
     visible = set(model.objects.visible_to(admin).values_list("pk", flat=True))
+    if label in COUNTY_OFFICE_BLIND:
+        assert own_rows and not visible, label
+        assert not model.objects.visible_to(admin, write=True).exists(), label
+        return
     assert {r.pk for r in own_rows} <= visible
     if label not in {"orgs.county"}:
         writable = set(model.objects.visible_to(admin, write=True).values_list("pk", flat=True))
@@ -682,6 +905,18 @@ def test_moe_viewer_reads_everything(full_world: World) -> None:
         "helpdesk.helprequest",
         "helpdesk.requestmessage",
         "helpdesk.requestattachment",
+        "homeschool.contactentry",
+        "homeschool.contactattachment",
+        "homeschool.contactsignature",
+        "homeschool.leaverequest",
+        "homeschool.leaveattachment",
+        "homeschool.attendancerecord",
+        "homeschool.announcement",
+        "homeschool.announcementread",
+        "homeschool.conversation",
+        "homeschool.message",
+        "homeschool.notificationpreference",
+        "homeschool.notification",
     ]
 
 
