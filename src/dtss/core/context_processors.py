@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dtss.core.tenancy import scope_for
 from dtss.helpdesk import access as helpdesk_access
+from dtss.homeschool import selectors as homeschool_selectors
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -49,10 +50,24 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav.append((reverse("helpdesk:queue"), _("Helpdesk")))  # queue, KB, community, reports
     elif helpdesk_access.may_raise(user):
         nav.append((reverse("helpdesk:request_mine"), _("Help")))  # my requests, the KB
+    if (
+        scope.superuser
+        or scope.staff_school_ids
+        or scope.child_ids
+        or scope.student_school_ids
+        or scope.county_ids
+    ):  # contact book, leave, attendance, announcements, messages (the county: its reports)
+        nav.append((reverse("homeschool:home"), _("Contact book")))
     if scope.is_county_level:
         nav.append((reverse("lrs:statements"), _("Learning records")))
         nav.append((reverse("analytics:platform_list"), _("Learning platforms")))
     if scope.can_administer:
         nav.append((reverse("imports:list"), _("Imports")))
         nav.append((reverse("core:audit"), _("Audit log")))
-    return {"nav": nav, "scope": scope, "can_ask_help": helpdesk_access.may_raise(user)}
+    return {
+        "nav": nav,
+        "scope": scope,
+        "can_ask_help": helpdesk_access.may_raise(user),
+        # evaluated only where the header renders it: one count per page
+        "notifications_unread": lambda: homeschool_selectors.unread_count(user=user),
+    }

@@ -13,6 +13,7 @@ from dtss.core.models import AuditEntry
 from dtss.core.tenancy import scope_for
 from dtss.devices import loan_selectors
 from dtss.helpdesk import selectors as helpdesk_selectors
+from dtss.homeschool import selectors as homeschool_selectors
 from dtss.orgs import selectors as org_selectors
 from dtss.orgs.models import County, Person, School
 from dtss.surveys import selectors as survey_selectors
@@ -57,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["agreements_waiting"] = loan_selectors.agreements_waiting(user=user)
     if scope.person_id:
         ctx["helpdesk"] = helpdesk_selectors.home_summary(user=user)
+        ctx["homeschool"] = homeschool_selectors.home_summary(user=user)
         ctx["surveys_waiting"] = [
             i for i in survey_selectors.my_invitations(user=user) if i.answered_at is None
         ]

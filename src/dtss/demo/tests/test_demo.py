@@ -16,6 +16,7 @@ def test_the_demo_county(db: Any) -> None:
     own demo checks are called from here rather than generating it again."""
     from dtss.devices.tests.demo_checks import devices_walk_journey_8
     from dtss.helpdesk.tests.demo_checks import check_helpdesk_demo
+    from dtss.homeschool.tests.demo_checks import check_homeschool_demo
 
     assert demo_load(seed=114, progress=lambda _msg: None) is True
     demo_is_a_plausible_county()
@@ -24,6 +25,7 @@ def test_the_demo_county(db: Any) -> None:
     demo_parent_has_two_children_at_two_schools()
     devices_walk_journey_8()
     check_helpdesk_demo()
+    check_homeschool_demo()
 
 
 def demo_is_a_plausible_county() -> None:
