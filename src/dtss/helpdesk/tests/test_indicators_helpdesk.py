@@ -106,9 +106,15 @@ def test_published_articles_and_school_videos(world) -> None:
     make_article(world, published_at=published)
     make_article(world, status="draft", title_zh="草稿")
     video = make_article(world, school=elem, title_zh="平板送修教學影片", published_at=published)
-    ArticleMedia.objects.create(
-        county=a, school=elem, article=video, kind="video", file="helpdesk/kb/x.mp4", name="x.mp4"
-    )
+    with time_machine.travel(NOW, tick=False):  # uploaded before "today", whatever the date
+        ArticleMedia.objects.create(
+            county=a,
+            school=elem,
+            article=video,
+            kind="video",
+            file="helpdesk/kb/x.mp4",
+            name="x.mp4",
+        )
     make_article(world, school=junior, title_zh="純文字", published_at=published)
     assert value("helpdesk.county_articles", a) == 3.0
     assert value("helpdesk.county_articles", a, dt.date(2026, 11, 9)) == 0.0
