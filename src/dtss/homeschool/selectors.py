@@ -95,6 +95,7 @@ def home_summary(*, user: Any) -> dict[str, Any]:
 
     from dtss.homeschool import access
     from dtss.homeschool.models import ContactEntry, ContactSignature, LeaveRequest
+    from dtss.homeschool.services import school_days
 
     scope = scope_for(user)
     out: dict[str, Any] = {"unread": unread_count(user=user)}
@@ -133,5 +134,13 @@ def home_summary(*, user: Any) -> dict[str, Any]:
                 school_class__in=homeroom, date=today, published_at__isnull=False
             ).values_list("school_class_id", flat=True)
         )
-        out["entries_missing"] = [c for c in homeroom if c.pk not in posted]
+        schools = {c.school_id: c.school for c in homeroom}
+        open_today = {
+            pk
+            for pk, school in schools.items()
+            if school_days(school=school, start=today, end=today)
+        }  # not on a weekend or a day off
+        out["entries_missing"] = [
+            c for c in homeroom if c.pk not in posted and c.school_id in open_today
+        ]
     return out

@@ -9,7 +9,9 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from dtss.homeschool import services
 from dtss.homeschool.tests.factories import make_leave
@@ -90,3 +92,11 @@ def test_header_shows_the_unread_notifications(world):
 )
 def test_navigation_entry_by_role(world, who, shown):
     assert (f'href="{reverse("homeschool:home")}"' in _home(world, who)) is shown
+
+
+def test_no_missing_entry_on_a_day_without_school(world):
+    """On Saturday nothing is to be posted: the home page does not nag the homeroom teacher."""
+    saturday = dt.datetime(2026, 12, 5, 10, 0, tzinfo=timezone.get_default_timezone())
+    with time_machine.travel(saturday, tick=False):
+        html = _home(world, "elem_teacher")
+    assert "data-home-entries-missing" not in html
