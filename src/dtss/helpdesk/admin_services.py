@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dtss.core.csvfile import rows_from_csv
 from dtss.core.services import audit_record
 from dtss.core.tenancy import scope_for
 from dtss.helpdesk import access
@@ -305,20 +306,6 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def _rows_from_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp950")
-        except UnicodeDecodeError as exc:
-            raise ValidationError({"file": _("Save the file as UTF-8 CSV.")}) from exc
-    try:
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    except csv.Error as exc:
-        raise ValidationError({"file": _("This is not a readable CSV file.")}) from exc
-
-
 @dataclass
 class ImportResult:
     created: int = 0
@@ -351,7 +338,7 @@ def calendar_import_csv(
     from dtss.orgs.models import School
 
     _require_configure(user, county)
-    rows = [r for r in _rows_from_csv(data) if any(c for c in r)]
+    rows = [r for r in rows_from_csv(data) if any(c for c in r)]
     if not rows:
         raise ValidationError({"file": _("The file is empty.")})
     if len(rows) > MAX_IMPORT_ROWS + 1:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from dtss.core.csvfile import rows_from_csv
 from dtss.core.services import audit_record
 from dtss.homeschool import access
 from dtss.homeschool.models import (
@@ -435,27 +436,13 @@ def timetable_template() -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def _rows_from_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp950")
-        except UnicodeDecodeError as exc:
-            raise ValidationError({"file": _("Save the file as UTF-8 CSV.")}) from exc
-    try:
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    except csv.Error as exc:
-        raise ValidationError({"file": _("This is not a readable CSV file.")}) from exc
-
-
 @transaction.atomic
 def timetable_import_csv(*, user: Any, school_class: Any, data: bytes) -> ImportResult:
     """Rows of weekday (1–5), period code, subject and teacher (external id or name; may be
     empty). Replaces the class's timetable; all or nothing: every bad row is listed and
     nothing is saved unless every row is good."""
     _require_configure(user, school_class.school)
-    rows = [r for r in _rows_from_csv(data) if any(c for c in r)]
+    rows = [r for r in rows_from_csv(data) if any(c for c in r)]
     if not rows:
         raise ValidationError({"file": _("The file is empty.")})
     if len(rows) > MAX_IMPORT_ROWS + 1:
