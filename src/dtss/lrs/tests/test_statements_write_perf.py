@@ -19,6 +19,9 @@ from dtss.lrs.statement_services import statements_store
 
 pytestmark = pytest.mark.django_db
 
+# SQLite's insert (an executemany) reads the new statements' ids back in one more query.
+READ_BACK = 0 if connection.vendor == "postgresql" else 1
+
 AUTHORITY = {"objectType": "Agent", "account": {"homePage": "https://dtss.example/", "name": "k"}}
 
 
@@ -74,9 +77,10 @@ def test_queries_per_batch_do_not_grow_with_its_size(db) -> None:
     large = store_counting(batch(100))
     assert small == large
     # savepoint + SELECT ids + INSERT statements/agents/activity rows + SELECT activities
-    # + savepoint release
-    assert large <= 7, large
-    assert first <= 8
+    # + savepoint release (+ on SQLite one SELECT of the new rows' ids on the unique index: its
+    # INSERT is an executemany, which returns no ids)
+    assert large <= 7 + READ_BACK, large
+    assert first <= 8 + READ_BACK
     assert Statement.objects.count() == 120
 
 
@@ -108,9 +112,9 @@ def test_voiding_and_attachments_add_constant_queries(db) -> None:
 
 
 def test_django_assert_max_num_queries(db, django_assert_max_num_queries) -> None:
-    """Performance: a batch of 100 costs at most 7 queries."""
+    """Performance: a batch of 100 costs at most 7 queries (8 on SQLite)."""
     store_counting(batch(5))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(7 + READ_BACK):
         statements_store(
             store=1,
             credential_id=None,
