@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -125,41 +126,75 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     data_dir = Path(os.environ.get("DTSS_DATA_DIR", "./dtss-data")).resolve()
     if args.reset and data_dir.exists():
-        for name in ("dtss.sqlite3", "dtss.sqlite3-wal", "dtss.sqlite3-shm"):
+        for name in ("dtss.sqlite3", "dtss.sqlite3-wal", "dtss.sqlite3-shm", "demo-pending.json"):
             (data_dir / name).unlink(missing_ok=True)
     os.environ["DTSS_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DTSS_DEBUG", "false")
     _setup()
     _manage("migrate", "--noinput", "-v", "0")
-    from dtss.demo.county import DEMO_PASSWORD, demo_accounts, demo_load
+    from dtss.demo.county import DEMO_PASSWORD, demo_accounts, demo_load, demo_pending
 
-    created = demo_load(seed=args.seed, progress=lambda msg: print(msg, flush=True))
+    created = demo_load(seed=args.seed, progress=lambda msg: print(msg, flush=True), defer=True)
     print("Demo county ready." if created else "Reusing the demo data already in", data_dir)
     url = f"http://127.0.0.1:{args.port}/"
     print(f"\nDTSS demo: {url}   (password for every demo account: {DEMO_PASSWORD})")
     for role, username in demo_accounts():
         print(f"  {username:<14} {role}")
-    print("\nStop with Ctrl-C.", flush=True)
-    worker = subprocess.Popen([sys.executable, "-m", "dtss.cli", "worker"])
-    try:
-        return subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "dtss.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                "2",
-                "--access-logfile",
-                "-",
-            ]
+    finishing = None
+    if demo_pending():
+        print(
+            "\nThe learning records (two terms from three platforms) and the risk model are "
+            "being generated in the background for a few minutes; the learning pages fill in "
+            "as they arrive. Stopping the demo is safe: the next start carries on.",
+            flush=True,
         )
+        finishing = subprocess.Popen([sys.executable, "-m", "dtss.cli", "demo-finish"])
+    print("\nStop with Ctrl-C.", flush=True)
+    # a SIGTERM stops the demo like Ctrl-C: the server, the worker and the background work
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    worker = subprocess.Popen([sys.executable, "-m", "dtss.cli", "worker"])
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "dtss.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            "2",
+            "--access-logfile",
+            "-",
+        ]
+    )
+    try:
+        return server.wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        worker.terminate()
+        # gunicorn stops its own workers on SIGTERM (a SIGKILL would leave them behind)
+        children = [p for p in (server, worker, finishing) if p is not None]
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def cmd_demo_finish(args: argparse.Namespace) -> int:
+    """The demo's deferred work (`dtss demo` starts it in the background)."""
+    _setup()
+    from dtss.demo.county import demo_pending_run
+
+    def progress(msg: str) -> None:
+        print(f"[demo] {msg}", flush=True)
+
+    if demo_pending_run(progress=progress):
+        progress("the learning records and the risk model are ready.")
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -180,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reset", action="store_true", help="start again from an empty database")
     p.add_argument("--seed", type=int, default=114)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("demo-finish", help=argparse.SUPPRESS)  # started by `dtss demo`
+    p.set_defaults(func=cmd_demo_finish)
 
     p = sub.add_parser("serve", help="run the production web server (gunicorn)")
     p.add_argument("--bind", default="127.0.0.1:8000")

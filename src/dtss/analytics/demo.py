@@ -44,6 +44,11 @@ in batches of 500 per platform and day (time order, as a platform sends them), t
 seeded once from the demo's generator. `settings.DEMO_LEARNING_SHARE` (default 1.0) keeps a
 share of the classes (at least one per school, always the demo accounts' classes) so that test
 suites building the demo county stay fast.
+
+`dtss demo` runs this extension after the server has started (it is in `DEMO_DEFERRABLE`): the
+platforms and learner groups are written in one transaction and each batch of statements in its
+own, and a second run after an interruption keeps the platforms and groups and stores the same
+statements again (same ids and content: the LRS skips them), so it completes what was missing.
 """
 
 from __future__ import annotations
@@ -52,12 +57,13 @@ import datetime as dt
 import math
 import random
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from dtss.analytics import profile
@@ -166,9 +172,14 @@ PLATFORM_SPECS: dict[str, PlatformSpec] = {
 
 def demo_platforms_create(*, county: Any, actor: Any) -> dict[str, Platform]:
     """The county's three platforms (因材網, 酷英網, 均一), each with its LRS credential: the one
-    the LRS demo made when there is one, else a new one."""
+    the LRS demo made when there is one, else a new one. A platform the county already has (an
+    interrupted demo run) is kept."""
     out: dict[str, Platform] = {}
     for key, spec in PLATFORM_SPECS.items():
+        existing = Platform.objects.filter(county=county, name=spec.name).first()
+        if existing is not None:
+            out[key] = existing
+            continue
         credential = (
             Credential.objects.filter(
                 county=county, platform=spec.credential_platform, revoked_at__isnull=True
@@ -1066,7 +1077,11 @@ def learning_generate(
     summary = LearningSummary(students=len(learners), classes=len(class_plans))
     summary.gone_quiet = _fade(rng, learners, plan)
     memberships = _groups_plan(rng, learners, areas, plan)
-    summary.memberships = _groups_write(memberships, county=county, actor=actor)
+    with transaction.atomic():
+        if LearnerGroup.objects.filter(county=county).exists():  # an interrupted run wrote them
+            summary.memberships = dict(Counter(kind for _s, kind, _d in memberships))
+        else:
+            summary.memberships = _groups_write(memberships, county=county, actor=actor)
     strangers = _strangers(rng, plan.unresolved_actors)
     summary.unresolved_actors = len(strangers)
     calendar = Calendar(plan.first_school_day, plan.previous_term)
@@ -1184,12 +1199,11 @@ def demo_analytics(rng: random.Random, progress: Progress) -> None:
     from dtss.orgs.models import County
 
     county = County.objects.get(code=DEMO_COUNTY_CODE)
-    if Platform.objects.filter(county=county).exists():
-        return
     own = random.Random(rng.getrandbits(64))  # one draw: later extensions see the same stream
     progress("Learning platforms and two terms of learning records (a few minutes) …")
     admin = User.objects.filter(username="county.admin").first()
-    platforms = demo_platforms_create(county=county, actor=admin)
+    with transaction.atomic():
+        platforms = demo_platforms_create(county=county, actor=admin)
     share = float(getattr(settings, "DEMO_LEARNING_SHARE", 1.0))
     plan, _users = demo_plan(today=timezone.localdate(), share=share)
     if plan.end < plan.start:

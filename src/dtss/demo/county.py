@@ -12,12 +12,16 @@ checked by the database's constraints, and this keeps `dtss demo` within about a
 
 from __future__ import annotations
 
+import importlib
+import json
 import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -49,6 +53,16 @@ Progress = Callable[[str], None]
 
 # Later modules append callables (seed, progress) -> None that add their own demo data.
 DEMO_EXTENSIONS: list[Callable[[random.Random, Progress], None]] = []
+
+# Extensions whose data may arrive after the server has started (`dtss demo` serves the county
+# first and lets these finish in the background: the learning records take minutes). Each one
+# gets its own generator, seeded by one draw of the demo's generator at its place in the order,
+# whether it runs at once or later, so both ways give the same data. A deferred extension must
+# commit in steps (not hold the database for minutes) and be safe to run again after an
+# interruption: it completes what is missing.
+DEMO_DEFERRABLE: set[Callable[[random.Random, Progress], None]] = set()
+
+PENDING_FILE = "demo-pending.json"  # in the data directory: the deferred work still to do
 
 
 @dataclass(frozen=True)
@@ -355,16 +369,76 @@ class _Ids:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
 
-def demo_load(*, seed: int = 114, progress: Progress = print) -> bool:
-    """Create the demo data unless it exists. Returns False when it was already there."""
+def demo_load(*, seed: int = 114, progress: Progress = print, defer: bool = False) -> bool:
+    """Create the demo data unless it exists. Returns False when it was already there.
+
+    With `defer`, the extensions in `DEMO_DEFERRABLE` are not run: they are written to the data
+    directory's pending file, for `demo_pending_run` to do once the server is up."""
     if User.objects.filter(username="county.admin").exists():
         return False
     rng = random.Random(seed)
+    pending: list[dict[str, object]] = []
     with transaction.atomic():
         _build(rng, progress)
         for extension in DEMO_EXTENSIONS:
-            extension(rng, progress)
+            if extension not in DEMO_DEFERRABLE:
+                extension(rng, progress)
+                continue
+            own = rng.getrandbits(64)
+            if defer:
+                pending.append({"extension": _dotted(extension), "seed": own})
+            else:
+                extension(random.Random(own), progress)
+        # written before the commit: a crash in between leaves a file that the next
+        # `demo_load` (which finds no demo and starts again) writes anew
+        _pending_write(pending)
     return True
+
+
+def demo_pending() -> list[dict[str, object]]:
+    """The deferred demo work still to do (empty when there is none)."""
+    path = _pending_path()
+    if not path.exists():
+        return []
+    return list(json.loads(path.read_text(encoding="utf-8")))
+
+
+def demo_generating() -> bool:
+    """Whether deferred demo work is still pending (what the pages' banner asks)."""
+    return _pending_path().exists()
+
+
+def demo_pending_run(*, progress: Progress = print) -> int:
+    """Run the deferred demo extensions still pending, in order, each removed from the pending
+    file once it has finished; returns how many ran. An interrupted one runs again next time
+    and completes what is missing."""
+    done = 0
+    while pending := demo_pending():
+        entry = pending[0]
+        module, _, name = str(entry["extension"]).rpartition(".")
+        extension = getattr(importlib.import_module(module), name)
+        extension(random.Random(int(entry["seed"])), progress)  # type: ignore[call-overload]
+        _pending_write(pending[1:])
+        done += 1
+    return done
+
+
+def _dotted(extension: Callable[..., None]) -> str:
+    return f"{extension.__module__}.{extension.__qualname__}"
+
+
+def _pending_path() -> Path:
+    return Path(settings.DATA_DIR) / PENDING_FILE
+
+
+def _pending_write(pending: list[dict[str, object]]) -> None:
+    path = _pending_path()
+    if not pending:
+        path.unlink(missing_ok=True)
+        return
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(pending, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 def _build(rng: random.Random, progress: Progress) -> None:

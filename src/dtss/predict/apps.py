@@ -8,7 +8,7 @@ class PredictConfig(AppConfig):
 
     def ready(self) -> None:
         from dtss.analytics.demo import demo_analytics
-        from dtss.demo.county import DEMO_EXTENSIONS
+        from dtss.demo.county import DEMO_DEFERRABLE, DEMO_EXTENSIONS
         from dtss.predict.demo import demo_predict
 
         if demo_predict not in DEMO_EXTENSIONS:
@@ -19,3 +19,4 @@ class PredictConfig(AppConfig):
                 else len(DEMO_EXTENSIONS)
             )
             DEMO_EXTENSIONS.insert(at, demo_predict)
+        DEMO_DEFERRABLE.add(demo_predict)  # trains on the (deferred) learning records
