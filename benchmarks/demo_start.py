@@ -128,8 +128,8 @@ def store_here(total: int) -> int:
         rates = []
         while done < total:
             batch = [next(stream) for _ in range(min(500, total - done))]
-            statements_store(
-                store=1,
+            statements_store(  # the national store (0): no county's rollups run after it
+                store=0,
                 credential_id=None,
                 authority=authority,
                 statements=batch,
